@@ -1,0 +1,1 @@
+"""Model adapters behind small Protocols, chosen by name from :mod:`openlive.backends.registry`."""

@@ -1,0 +1,53 @@
+"""Backends by kind and name, so a new model family plugs in without engine changes.
+
+A backend module registers a factory with :func:`register`; the engine asks for
+``create("llm", "llama-cpp", ...)`` and never imports a model library itself.
+Modules are imported lazily by :func:`create` from the dotted path given at
+registration time, so an unused backend costs no import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class _Entry:
+    module: str
+    factory: str
+
+
+_BACKENDS: dict[tuple[str, str], _Entry] = {}
+
+
+class UnknownBackendError(LookupError):
+    pass
+
+
+def register(kind: str, name: str, target: str) -> None:
+    """Register ``target`` ("package.module:factory") as backend ``name`` of ``kind``."""
+    module, _, factory = target.partition(":")
+    if not factory:
+        raise ValueError(f"target must be 'module:factory', got {target!r}")
+    _BACKENDS[(kind, name)] = _Entry(module, factory)
+
+
+def names(kind: str) -> list[str]:
+    return sorted(name for k, name in _BACKENDS if k == kind)
+
+
+def create(kind: str, name: str, **options: Any) -> Any:
+    try:
+        entry = _BACKENDS[(kind, name)]
+    except KeyError:
+        known = ", ".join(names(kind)) or "none"
+        raise UnknownBackendError(f"no {kind} backend named {name!r} (known: {known})") from None
+    factory: Callable[..., Any] = getattr(importlib.import_module(entry.module), entry.factory)
+    return factory(**options)
+
+
+# The built-in backends. Each line names where the factory lives; nothing is imported here.
+register("llm", "llama-cpp", "openlive.backends.llm.llama_cpp:LlamaCppLlm")

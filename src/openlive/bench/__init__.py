@@ -1,0 +1,1 @@
+"""Benchmarks run by ``openlive bench NAME``: each prints a table and saves it under bench/results/."""

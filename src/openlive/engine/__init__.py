@@ -1,0 +1,1 @@
+"""Streaming stages and their scheduling. Reaches models only through the backend Protocols."""

@@ -1,0 +1,47 @@
+"""Bridges from blocking model code on executor threads to the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_DONE = object()
+
+
+async def iterate_in_thread(
+    executor: Executor, produce: Callable[[], Iterator[T]], cancel: threading.Event
+) -> AsyncIterator[T]:
+    """Run ``produce()`` on ``executor`` and yield its items on the event loop as they come.
+
+    If the consumer stops early (or is cancelled), ``cancel`` is set so the producer can end
+    promptly; the producer's exception, if any, is re-raised here.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[object] = asyncio.Queue()
+
+    def run() -> None:
+        try:
+            for item in produce():
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            loop.call_soon_threadsafe(queue.put_nowait, error)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, _DONE)
+
+    future = loop.run_in_executor(executor, run)
+    try:
+        while True:
+            item = await queue.get()
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        cancel.set()
+        await asyncio.shield(future)

@@ -1,0 +1,1 @@
+"""The HTTP/WebSocket front door: routes, TLS, API keys, model names, health."""

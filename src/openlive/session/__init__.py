@@ -1,0 +1,1 @@
+"""One conversation: config, history, turn state, usage accounting."""
