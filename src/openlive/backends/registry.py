@@ -51,3 +51,8 @@ def create(kind: str, name: str, **options: Any) -> Any:
 
 # The built-in backends. Each line names where the factory lives; nothing is imported here.
 register("llm", "llama-cpp", "openlive.backends.llm.llama_cpp:LlamaCppLlm")
+register("vad", "silero", "openlive.backends.vad.silero:SileroVad")
+register("asr", "whisper-base", "openlive.backends.asr.whisper:WhisperAsr")
+register("tts", "piper", "openlive.backends.tts.piper:PiperTts")
+register("tts", "espeak-ng", "openlive.backends.tts.espeak:EspeakTts")
+register("turn", "smart-turn-v3", "openlive.backends.turn.smart_turn:SmartTurn")

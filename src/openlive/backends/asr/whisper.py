@@ -1,0 +1,237 @@
+"""Whisper base (CTranslate2, int8, 1 thread) with an encoder window cut to the speech.
+
+``faster_whisper.WhisperModel.transcribe`` pads every input to Whisper's 30 s window, so a
+one-second utterance costs as much as a 30 s one (about 1 s of encoder time on one thread
+here). CTranslate2's encoder accepts shorter mel spectrograms and its cost scales with the
+length, so this backend encodes only the speech plus a little silence.
+
+Short windows have one known failure: Whisper sometimes never stops, repeating the words
+("Okay. Okay. Okay…"). Three measures keep that out of the results:
+
+* decoding runs in timestamp mode, and timestamps later than the end of the speech are
+  suppressed, so the model can only close the segment or stop;
+* the number of new tokens is bounded by the window length, and segments that start after
+  the speech has ended are dropped;
+* if the text still loops or runs into the bound, the audio is transcribed again with a
+  longer window (:data:`FALLBACK_WINDOW_S`), which Whisper handles the way it was trained.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ctranslate2
+import numpy as np
+import tokenizers
+from faster_whisper.feature_extractor import FeatureExtractor
+from faster_whisper.tokenizer import _LANGUAGE_CODES, Tokenizer
+
+from openlive.audio import Float32Audio
+from openlive.backends.asr.base import Transcript
+from openlive.backends.asr.model_files import ensure_whisper_base
+
+SAMPLE_RATE = 16000
+FULL_WINDOW_S = 30.0
+# First try: the speech plus this much silence, and at least a minimum window. Measured on
+# 33 English clips (espeak voices, Piper, recordings): word accuracy 0.88 at 3 s, 0.92 at 5 s,
+# 0.93 at 8-12 s, 0.89 at the full 30 s. Whisper base is weaker in other languages and needs
+# more context: 6 German espeak clips gave 0.35 at 3 s, 0.50 at 8 s, 0.64 at 12 s, 0.75 at 30 s.
+SILENCE_PAD_S = 1.0
+MIN_WINDOW_S = 5.0
+NON_ENGLISH_MIN_WINDOW_S = 12.0
+FALLBACK_WINDOW_S = 10.0
+# Timestamps may run this far past the end of the speech (Whisper rounds segment ends up).
+TIMESTAMP_SLACK_S = 0.5
+# Bound on new tokens per second of window: fast speech is ~4 words, ~6 tokens per second.
+TOKENS_PER_WINDOW_SECOND = 8
+_TOKENS_FIXED = 6
+_MAX_PROMPT_TOKENS = 112
+_TIME_PER_TIMESTAMP = 0.02
+_FRAMES_PER_SECOND = 100
+# Whisper's own defaults for deciding that a window holds no speech.
+_NO_SPEECH_THRESHOLD = 0.6
+_LOG_PROB_THRESHOLD = -1.0
+_WORD = re.compile(r"[\w']+")
+
+
+def whisper_language(tag: str | None) -> str | None:
+    """The Whisper language code for a BCP-47 tag ("en-US" → "en"); None if Whisper lacks it."""
+    if not tag:
+        return None
+    primary = tag.strip().lower().replace("_", "-").split("-", 1)[0]
+    aliases = {"iw": "he", "jw": "jw", "zh": "zh", "nb": "no"}
+    primary = aliases.get(primary, primary)
+    return primary if primary in _LANGUAGE_CODES else None
+
+
+def _has_loop(text: str) -> bool:
+    """Whether some run of words is immediately repeated ("okay okay", "hi there hi there")."""
+    words = [word.lower() for word in _WORD.findall(text)]
+    for size in range(1, len(words) // 2 + 1):
+        for start in range(len(words) - 2 * size + 1):
+            if words[start : start + size] == words[start + size : start + 2 * size]:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    text: str
+    complete: bool
+    no_speech_probability: float
+    avg_log_probability: float
+
+
+class WhisperAsr:
+    """Speech to text with the packaged multilingual Whisper base.
+
+    ``model_dir`` defaults to the model assembled from the part wheels (see
+    :mod:`openlive.backends.asr.model_files`). ``beam_size`` 1 is greedy decoding.
+    """
+
+    name = "whisper-base"
+    sample_rate = SAMPLE_RATE
+
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        beam_size: int = 1,
+        compute_type: str = "int8",
+        min_window_s: float = MIN_WINDOW_S,
+        non_english_min_window_s: float = NON_ENGLISH_MIN_WINDOW_S,
+    ):
+        directory = Path(model_dir) if model_dir else ensure_whisper_base()
+        self._model = ctranslate2.models.Whisper(
+            str(directory), device="cpu", compute_type=compute_type, inter_threads=1, intra_threads=1
+        )
+        self._hf_tokenizer = tokenizers.Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self._features = FeatureExtractor()
+        self._beam_size = beam_size
+        self._min_window_s = min_window_s
+        self._non_english_min_window_s = non_english_min_window_s
+        self._tokenizers: dict[str, Tokenizer] = {}
+
+    def _tokenizer(self, language: str) -> Tokenizer:
+        if language not in self._tokenizers:
+            self._tokenizers[language] = Tokenizer(self._hf_tokenizer, True, "transcribe", language)
+        return self._tokenizers[language]
+
+    def _encode(self, audio: Float32Audio, window_s: float) -> ctranslate2.StorageView:
+        samples = round(window_s * SAMPLE_RATE)
+        padded = np.zeros(samples, dtype=np.float32)
+        padded[: min(audio.size, samples)] = audio[:samples]
+        # The encoder halves the frame count with a stride-2 convolution: keep it even.
+        frames = int(window_s * _FRAMES_PER_SECOND) // 2 * 2
+        mel = self._features(padded, padding=160)[:, :frames]
+        return self._model.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None])))
+
+    def transcribe(
+        self,
+        audio: Float32Audio,
+        language: str | None = None,
+        prompt: str | None = None,
+        *,
+        full_window: bool = False,
+    ) -> Transcript:
+        """Transcribe 16 kHz mono ``audio`` (at most 30 s).
+
+        ``full_window`` pads to Whisper's 30 s window as faster-whisper does: slower, kept
+        for comparison in tests and benchmarks.
+        """
+        audio = np.asarray(audio, dtype=np.float32)[: int(FULL_WINDOW_S * SAMPLE_RATE)]
+        seconds = audio.size / SAMPLE_RATE
+        code = whisper_language(language)
+        decoded: _Decoded | None = None
+        used_window_s = 0.0
+        for window_s in self._windows(seconds, code, full_window):
+            if window_s <= used_window_s:
+                continue
+            encoded = self._encode(audio, window_s)
+            if code is None:
+                detected, probability = self._detect_language(encoded)
+                if detected != "en" and window_s < self._non_english_min_window_s:
+                    # Detection on a short window is fine for English, unsure otherwise.
+                    encoded = self._encode(audio, window_s := self._non_english_min_window_s)
+                    detected, probability = self._detect_language(encoded)
+            else:
+                detected, probability = code, 1.0
+            decoded = self._decode(encoded, detected, prompt, seconds, window_s)
+            used_window_s = window_s
+            if decoded.complete and not _has_loop(decoded.text):
+                break
+        assert decoded is not None
+        silent = (
+            decoded.no_speech_probability > _NO_SPEECH_THRESHOLD and decoded.avg_log_probability < _LOG_PROB_THRESHOLD
+        )
+        return Transcript(
+            text="" if silent else decoded.text,
+            language=detected,
+            language_probability=probability,
+            audio_seconds=seconds,
+            no_speech_probability=decoded.no_speech_probability,
+        )
+
+    def _windows(self, speech_s: float, language: str | None, full_window: bool) -> list[float]:
+        """Encoder window lengths to try in turn, each longer than the one before."""
+        if full_window:
+            return [FULL_WINDOW_S]
+        minimum = self._min_window_s if language in (None, "en") else self._non_english_min_window_s
+        first = max(minimum, min(FULL_WINDOW_S, speech_s + SILENCE_PAD_S))
+        longer = FALLBACK_WINDOW_S if first < FALLBACK_WINDOW_S else FULL_WINDOW_S
+        return [first, longer] if first < longer else [first]
+
+    def _detect_language(self, encoded: ctranslate2.StorageView) -> tuple[str, float]:
+        token, probability = self._model.detect_language(encoded)[0][0]
+        return token[2:-2], float(probability)
+
+    def _decode(
+        self, encoded: ctranslate2.StorageView, language: str, prompt: str | None, speech_s: float, window_s: float
+    ) -> _Decoded:
+        tokenizer = self._tokenizer(language)
+        tokens: list[int] = []
+        if prompt:
+            tokens = [tokenizer.sot_prev, *tokenizer.encode(" " + prompt.strip())[-_MAX_PROMPT_TOKENS:]]
+        tokens.extend(tokenizer.sot_sequence)
+        last_timestamp = min(
+            round((speech_s + TIMESTAMP_SLACK_S) / _TIME_PER_TIMESTAMP), round(window_s / _TIME_PER_TIMESTAMP)
+        )
+        suppress = [
+            *tokenizer.non_speech_tokens,
+            *range(tokenizer.timestamp_begin + last_timestamp + 1, tokenizer.timestamp_begin + 1501),
+        ]
+        max_new = math.ceil(TOKENS_PER_WINDOW_SECOND * window_s) + _TOKENS_FIXED
+        result = self._model.generate(
+            encoded,
+            [tokens],
+            beam_size=self._beam_size,
+            max_length=len(tokens) + max_new,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=suppress,
+        )[0]
+        generated: list[int] = result.sequences_ids[0]
+        return _Decoded(
+            text=self._speech_text(tokenizer, generated, speech_s),
+            complete=len(generated) < max_new,
+            no_speech_probability=float(result.no_speech_prob),
+            avg_log_probability=float(result.scores[0]) * len(generated) / (len(generated) + 1),
+        )
+
+    @staticmethod
+    def _speech_text(tokenizer: Tokenizer, generated: list[int], speech_s: float) -> str:
+        """The text of the segments that start before the speech ends."""
+        kept: list[int] = []
+        segment_start: float | None = None
+        for token in generated:
+            if token < tokenizer.timestamp_begin:
+                if segment_start is None or segment_start < speech_s:
+                    kept.append(token)
+            elif segment_start is None:
+                segment_start = (token - tokenizer.timestamp_begin) * _TIME_PER_TIMESTAMP
+            else:
+                segment_start = None
+        return str(tokenizer.decode(kept)).strip()

@@ -1,0 +1,1 @@
+"""Semantic end-of-turn backends."""

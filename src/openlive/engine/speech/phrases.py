@@ -1,0 +1,112 @@
+"""Cut streamed LLM text into short phrases that TTS can start speaking right away.
+
+Piper renders a whole phrase before it returns any audio, so the first phrase should be
+short: it ends at the first clause mark (, ; : —) once it has ``first_min_words`` words,
+or at a sentence end. Later phrases end at sentence ends, or at clause marks once they
+have ``min_words`` words, and never grow past ``max_words``.
+
+A period is a sentence end only when whitespace follows it and the next word does not
+start in lower case, and never after a known abbreviation ("Dr.", "e.g.") or a single
+letter ("J. Smith"). Digits around a mark ("3.5", "1,000") never split, because the mark
+is not followed by whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset(
+    (
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "approx",
+        "no",
+        "fig",
+        "dept",
+        "est",
+        "inc",
+        "ltd",
+        "co",
+        "mt",
+        "a.m",
+        "p.m",
+        "u.s",
+    )
+)
+_SENTENCE_END = ".!?…"
+_CLAUSE_END = ",;:—"
+_CLOSERS = "\"')]}»”’"
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+class PhraseSplitter:
+    def __init__(self, first_min_words: int = 3, min_words: int = 8, max_words: int = 30):
+        self.first_min_words = first_min_words
+        self.min_words = min_words
+        self.max_words = max_words
+        self._buffer = ""
+        self._emitted = 0
+
+    def push(self, text: str) -> list[str]:
+        """Add streamed text; returns the phrases completed by it (possibly none)."""
+        self._buffer += text
+        phrases: list[str] = []
+        while (cut := self._next_cut()) is not None:
+            phrase, self._buffer = self._buffer[:cut].strip(), self._buffer[cut:].lstrip()
+            if phrase:
+                phrases.append(phrase)
+                self._emitted += 1
+        return phrases
+
+    def flush(self) -> list[str]:
+        """The rest of the text at the end of the reply."""
+        phrase, self._buffer = self._buffer.strip(), ""
+        self._emitted = 0
+        return [phrase] if phrase else []
+
+    def _next_cut(self) -> int | None:
+        """Index just past the first place the buffer may be cut, or None to wait for more text."""
+        clause_min = self.first_min_words if self._emitted == 0 else self.min_words
+        text = self._buffer
+        for match in re.finditer(r"\s+", text):
+            end = match.start()
+            if end == 0:
+                continue
+            mark_at = end - 1
+            while mark_at > 0 and text[mark_at] in _CLOSERS:
+                mark_at -= 1
+            mark = text[mark_at]
+            words = _word_count(text[:end])
+            if mark in _SENTENCE_END and self._is_sentence_end(text, mark_at, match.end()):
+                return end
+            if mark in _CLAUSE_END and words >= clause_min:
+                return end
+            if "\n" in match.group():
+                return end
+            if words >= self.max_words:
+                return end
+        return None
+
+    @staticmethod
+    def _is_sentence_end(text: str, mark_at: int, next_at: int) -> bool:
+        if text[mark_at] != ".":
+            return True
+        word = text[:mark_at].rsplit(maxsplit=1)[-1].lstrip("\"'([{«“‘").lower() if text[:mark_at].strip() else ""
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False
+        if next_at >= len(text):
+            return False  # wait: the next word decides
+        return not text[next_at].islower()

