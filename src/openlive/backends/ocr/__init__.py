@@ -1,0 +1,1 @@
+"""Text recognition backends: image in, text lines with positions out."""
