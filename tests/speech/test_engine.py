@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
-import pytest
 
 from openlive.backends.asr.whisper import WhisperAsr
 from openlive.backends.turn.smart_turn import SmartTurn
@@ -28,6 +29,9 @@ from openlive.engine.speech.turns import (
     UserSpeechStarted,
     UserTurnEnded,
 )
+from openlive.protocol.codec import parse_client_message
+from openlive.protocol.messages import AutomaticActivityDetection, SetupMessage
+from openlive.session.voice_input import activity_settings
 from tests.support.speech import (
     RATE,
     joined,
@@ -50,21 +54,30 @@ def _feed(target: ActivityDetector | TurnTracker, audio: np.ndarray) -> list[obj
 
 
 def test_settings_from_wire_config() -> None:
-    settings = ActivitySettings.from_config(
-        {
-            "start_of_speech_sensitivity": "START_SENSITIVITY_LOW",
-            "endOfSpeechSensitivity": "low",
-            "prefix_padding_ms": 20.0,
-            "silenceDurationMs": "100",
-        }
+    setup = parse_client_message(
+        json.dumps(
+            {
+                "setup": {
+                    "model": "m",
+                    "realtimeInputConfig": {
+                        "automatic_activity_detection": {
+                            "start_of_speech_sensitivity": "START_SENSITIVITY_LOW",
+                            "endOfSpeechSensitivity": "low",
+                            "prefix_padding_ms": 20.0,
+                            "silenceDurationMs": "100",
+                        }
+                    },
+                }
+            }
+        )
     )
+    assert isinstance(setup, SetupMessage)
+    settings = activity_settings(setup.setup.realtime_input_config.automatic_activity_detection)
     assert settings.start_sensitivity is StartSensitivity.LOW
     assert settings.end_sensitivity is EndSensitivity.LOW
     assert settings.prefix_padding_ms == 20 and settings.silence_duration_ms == 100
-    assert ActivitySettings.from_config(None) == ActivitySettings()
-    assert ActivitySettings.from_config({"disabled": True}).disabled
-    with pytest.raises(ValueError):
-        ActivitySettings.from_config({"startOfSpeechSensitivity": "MEDIUM"})
+    assert activity_settings(AutomaticActivityDetection()) == ActivitySettings()
+    assert activity_settings(AutomaticActivityDetection(disabled=True)).disabled
     thresholds = ActivityThresholds.from_settings(settings)
     assert thresholds.pause_ms == 100  # the client's 100 ms silence must be noticed in time
 

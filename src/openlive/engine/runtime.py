@@ -1,23 +1,42 @@
-"""Models loaded once per process and the executors they run on, shared by every session."""
+"""Models loaded once per process and the executors they run on, shared by every session.
+
+Each model engine runs single-threaded (see design.md: on 2 cores, engines with several
+threads each slow everything down); concurrency comes from the executors below, one per
+kind of work, so a long LLM generation never queues speech detection behind it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from openlive.backends import registry
+from openlive.backends.asr.base import Asr
 from openlive.backends.llm.base import Llm
+from openlive.backends.tts.base import Tts
+from openlive.backends.turn.base import TurnModel
+from openlive.backends.vad.base import Vad
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RuntimeOptions:
     llm_backend: str = "llama-cpp"
-    llm_options: dict[str, object] = field(default_factory=dict)
+    llm_options: dict[str, Any] = field(default_factory=dict)
+    vad_backend: str = "silero"
+    asr_backend: str = "whisper-base"
+    tts_backend: str = "piper"
+    # Speaks the languages the main TTS voice lacks.
+    fallback_tts_backend: str = "espeak-ng"
+    turn_backend: str | None = "smart-turn-v3"
     # Sessions generating at once; each generation holds one executor thread while it streams.
     max_concurrent_generations: int = 8
 
@@ -28,32 +47,88 @@ class Runtime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
         self.llm_executor = ThreadPoolExecutor(options.max_concurrent_generations, thread_name_prefix="llm")
+        # VAD frames and the end-of-turn model, in audio order per session.
+        self.listen_executor = ThreadPoolExecutor(2, thread_name_prefix="listen")
+        self.asr_executor = ThreadPoolExecutor(2, thread_name_prefix="asr")
+        self.tts_executor = ThreadPoolExecutor(2, thread_name_prefix="tts")
         self.ready = asyncio.Event()
         self.load_error: BaseException | None = None
         self.load_seconds: float | None = None
-        self._llm: Llm | None = None
+        self._models: dict[str, Any] = {}
+
+    def _model(self, kind: str) -> Any:
+        try:
+            return self._models[kind]
+        except KeyError:
+            raise RuntimeError(f"{kind} model is not loaded") from None
 
     @property
     def llm(self) -> Llm:
-        if self._llm is None:
-            raise RuntimeError("models are not loaded yet")
-        return self._llm
+        llm: Llm = self._model("llm")
+        return llm
+
+    @property
+    def vad(self) -> Vad:
+        vad: Vad = self._model("vad")
+        return vad
+
+    @property
+    def asr(self) -> Asr:
+        asr: Asr = self._model("asr")
+        return asr
+
+    @property
+    def tts(self) -> Tts:
+        tts: Tts = self._model("tts")
+        return tts
+
+    @property
+    def fallback_tts(self) -> Tts:
+        tts: Tts = self._model("fallback_tts")
+        return tts
+
+    @property
+    def turn_model(self) -> TurnModel | None:
+        model: TurnModel | None = self._models.get("turn")
+        return model
+
+    def tts_for(self, language: str | None) -> Tts:
+        """The main voice when it speaks ``language``, else the fallback engine."""
+        if language is None or self.tts.supports_language(language):
+            return self.tts
+        return self.fallback_tts
 
     async def load(self) -> None:
+        """Load every model in parallel on the executors they will run on."""
         started = time.perf_counter()
+        options = self.options
+        loaders: dict[str, tuple[ThreadPoolExecutor, Callable[[], Any]]] = {
+            "llm": (self.llm_executor, lambda: registry.create("llm", options.llm_backend, **options.llm_options)),
+            "vad": (self.listen_executor, lambda: registry.create("vad", options.vad_backend)),
+            "asr": (self.asr_executor, lambda: registry.create("asr", options.asr_backend)),
+            "tts": (self.tts_executor, lambda: registry.create("tts", options.tts_backend)),
+            "fallback_tts": (self.tts_executor, lambda: registry.create("tts", options.fallback_tts_backend)),
+        }
+        if options.turn_backend is not None:
+            turn_backend = options.turn_backend
+            loaders["turn"] = (self.listen_executor, lambda: registry.create("turn", turn_backend))
         loop = asyncio.get_running_loop()
         try:
-            self._llm = await loop.run_in_executor(
-                self.llm_executor,
-                lambda: registry.create("llm", self.options.llm_backend, **self.options.llm_options),
+            results = await asyncio.gather(
+                *(loop.run_in_executor(executor, load) for executor, load in loaders.values())
             )
         except Exception as error:
             self.load_error = error
             log.exception("loading models failed")
             raise
+        self._models = dict(zip(loaders, results, strict=True))
         self.load_seconds = time.perf_counter() - started
         log.info("models loaded in %.2f s", self.load_seconds)
         self.ready.set()
 
+    async def run(self, executor: ThreadPoolExecutor, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(executor, work)
+
     def close(self) -> None:
-        self.llm_executor.shutdown(wait=False, cancel_futures=True)
+        for executor in (self.llm_executor, self.listen_executor, self.asr_executor, self.tts_executor):
+            executor.shutdown(wait=False, cancel_futures=True)

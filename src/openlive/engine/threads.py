@@ -19,7 +19,8 @@ async def iterate_in_thread(
     """Run ``produce()`` on ``executor`` and yield its items on the event loop as they come.
 
     If the consumer stops early (or is cancelled), ``cancel`` is set so the producer can end
-    promptly; the producer's exception, if any, is re-raised here.
+    promptly; a producer that ran to its end leaves ``cancel`` alone, so one event can serve
+    several producers in turn. The producer's exception, if any, is re-raised here.
     """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[object] = asyncio.Queue()
@@ -34,14 +35,18 @@ async def iterate_in_thread(
             loop.call_soon_threadsafe(queue.put_nowait, _DONE)
 
     future = loop.run_in_executor(executor, run)
+    finished = False
     try:
         while True:
             item = await queue.get()
             if item is _DONE:
+                finished = True
                 break
             if isinstance(item, BaseException):
+                finished = True
                 raise item
             yield item  # type: ignore[misc]
     finally:
-        cancel.set()
+        if not finished:
+            cancel.set()
         await asyncio.shield(future)

@@ -10,9 +10,10 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -62,9 +63,11 @@ class LiveConnection:
             setup = await self._receive_setup()
             pipeline = resolve_pipeline(setup.setup.model, self.config.model_aliases)
             if pipeline is None:
+                name = bare_model_name(setup.setup.model)
+                shown = name if len(name) <= 40 else name[:39] + "…"
                 raise policy_violation(
-                    f"models/{bare_model_name(setup.setup.model)} is not found for API version {self.version}, "
-                    "or is not supported for bidiGenerateContent. Call ListModels"
+                    f"models/{shown} is not found for API version {self.version}, "
+                    "or is not supported for bidiGenerateContent."
                 )
             session = Session(setup.setup, self.runtime, self.outbox.put_nowait, uuid.uuid4().hex)
             writer = asyncio.create_task(self._write())
@@ -182,6 +185,9 @@ def create_app(runtime: Runtime, config: GatewayConfig) -> Starlette:
         ]
         return JSONResponse({"models": models})
 
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         loading = asyncio.create_task(runtime.load())
@@ -192,6 +198,7 @@ def create_app(runtime: Runtime, config: GatewayConfig) -> Starlette:
 
     routes = [
         Route("/healthz", healthz),
+        Route("/metrics", metrics_endpoint),
         Route("/{version:str}/models", list_models),
         WebSocketRoute("/{path:path}", live),
     ]

@@ -1,36 +1,41 @@
 """The session: one client conversation over one WebSocket.
 
-It turns client messages into turns, runs one generation at a time, and streams the
-reply back as server messages through ``outbox`` (a non-blocking, order-keeping sink
-the gateway drains). A client message that arrives while a reply is being generated
-interrupts it, and only what was already sent stays in the history.
+It turns client messages into user turns (typed text, or speech ended by the turn
+tracker), runs one reply at a time, and streams it back through ``outbox`` (a
+non-blocking, order-keeping sink the gateway drains). User activity during a reply
+interrupts it, unless the client asked for ``NO_INTERRUPTION``; only what was already
+sent stays in the history.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from openlive.backends.llm.base import (
-    ChatMessage,
-    ContextOverflowError,
-    Generation,
-    GenerationStats,
-    SamplingParams,
-)
+import numpy as np
+
+from openlive import metrics
+from openlive.audio import StreamResampler
+from openlive.backends.llm.base import ChatMessage, ContextOverflowError, SamplingParams
 from openlive.engine.runtime import Runtime
-from openlive.engine.threads import iterate_in_thread
+from openlive.engine.speech.activity import SAMPLE_RATE
+from openlive.engine.speech.barge_in import BargeIn, EchoDetector, is_backchannel, judge_barge_in
+from openlive.engine.speech.turns import UserPaused, UserResumed, UserSpeechStarted, UserTurnEnded
+from openlive.engine.speech.voice_out import OUTPUT_RATE
 from openlive.protocol.errors import ProtocolError, internal_error, invalid_argument, not_supported
 from openlive.protocol.messages import (
+    ActivityHandling,
+    Blob,
     ClientContent,
     ClientMessage,
     Content,
     ContextUpdate,
     Modality,
     ModalityTokenCount,
-    Part,
     RealtimeInput,
     ServerContent,
     ServerMessage,
@@ -38,14 +43,24 @@ from openlive.protocol.messages import (
     SetupMessage,
     Tool,
     ToolResponse,
+    Transcription,
     UsageMetadata,
 )
+from openlive.session.reply import Reply, ReplyResult, SpeechSettings, TurnTimeline
+from openlive.session.voice_input import VoiceInput
 
 log = logging.getLogger(__name__)
 
 Outbox = Callable[[ServerMessage], None]
 
 _MODEL_ROLES = {"model", "assistant"}
+# Used when the client gives no system instruction. Small models ramble or drift into other
+# languages without one; Gemini likewise has a persona of its own.
+DEFAULT_SYSTEM_INSTRUCTION = "You are a helpful voice assistant. Give short, direct answers in one or two sentences."
+# Speech heard during a reply gets an early ASR pass once it is this long, to tell a
+# backchannel ("mm-hmm") from a real interruption before the user finishes.
+_BARGE_IN_ASR_AFTER_S = 0.45
+_ECHO_CHECK_AFTER_S = 0.25
 
 
 def _response_modality(setup: Setup) -> Modality:
@@ -75,25 +90,76 @@ def _text_of(content: Content, where: str) -> str:
     return content.text
 
 
+@dataclass
+class _Speculation:
+    """A reply started, held, at a pause in the user's speech."""
+
+    audio_samples: int
+    text: str
+    reply: Reply | None
+
+
+def _abandon(speculation: asyncio.Task[_Speculation] | None) -> None:
+    """Throw away speculative work whose turn did not happen as guessed."""
+    if speculation is None:
+        return
+    if not speculation.done():
+        speculation.cancel()
+    elif not speculation.cancelled() and speculation.exception() is None:
+        reply = speculation.result().reply
+        if reply is not None:
+            reply.discard()
+
+
+@dataclass
+class _BargeInCandidate:
+    """User speech heard while a reply plays, not yet judged."""
+
+    start_sample: int
+    echo_similarity: float | None = None
+    text: str | None = None
+    transcription: asyncio.Task[None] | None = None
+    decided: BargeIn = BargeIn.WAIT
+
+
 class Session:
     def __init__(self, setup: Setup, runtime: Runtime, outbox: Outbox, session_id: str) -> None:
-        if _response_modality(setup) is not Modality.TEXT:
-            raise not_supported("Response modality AUDIO")
         self.session_id = session_id
         self.setup = setup
         self._runtime = runtime
         self._outbox = outbox
+        self._modality = _response_modality(setup)
         self._sampling = _sampling_params(setup)
         self._system_instruction = (
-            _text_of(setup.system_instruction, "system_instruction") if setup.system_instruction else ""
+            _text_of(setup.system_instruction, "system_instruction")
+            if setup.system_instruction
+            else DEFAULT_SYSTEM_INSTRUCTION
         )
         self._tools: tuple[Tool, ...] = setup.tools
         self._history: list[ChatMessage] = []
         self._slot = runtime.llm.open_slot()
-        self._generation: asyncio.Task[None] | None = None
-        self._cancel_generation = threading.Event()
+        speech_config = setup.generation_config.speech_config
+        transcription = setup.input_audio_transcription
+        self._language = speech_config.language_code or (
+            transcription.language_codes[0] if transcription and transcription.language_codes else None
+        )
+        realtime = setup.realtime_input_config
+        self._interruptible = realtime.activity_handling is ActivityHandling.START_OF_ACTIVITY_INTERRUPTS
+        self._voice = VoiceInput(runtime, realtime.automatic_activity_detection, self._language)
+        self._manual_activity = realtime.automatic_activity_detection.disabled
+        self._manual_audio: list[np.ndarray] | None = None
+        self._reply: Reply | None = None
+        self._reply_watch: asyncio.Task[None] | None = None
+        self._speculation: asyncio.Task[_Speculation] | None = None
+        self._turn_task: asyncio.Task[None] | None = None
+        self._barge_in: _BargeInCandidate | None = None
+        self._ignore_utterance = False
+        self._speech_started_at: float | None = None
+        self._echo = EchoDetector()
+        self._echo_resampler = StreamResampler(OUTPUT_RATE, SAMPLE_RATE, np.float32)
         # Set when the session must end because of an error raised outside ``handle``.
         self.failure: asyncio.Future[ProtocolError] = asyncio.get_running_loop().create_future()
+        metrics.ACTIVE_SESSIONS.inc()
 
     # --- client messages ---------------------------------------------------------------------
 
@@ -111,24 +177,33 @@ class Session:
                 raise invalid_argument("setup must be sent only once, as the first message.")
 
     async def _on_client_content(self, message: ClientContent) -> None:
-        await self._interrupt()
-        for turn in message.turns:
-            text = _text_of(turn, "client_content.turns")
-            self._history.append(ChatMessage("assistant" if turn.role in _MODEL_ROLES else "user", text))
+        texts = [(turn.role, _text_of(turn, "client_content.turns")) for turn in message.turns]
+        await self._interrupt_reply("client_content")
+        for role, text in texts:
+            self._history.append(ChatMessage("assistant" if role in _MODEL_ROLES else "user", text))
         if message.turn_complete and not self.setup.initial_history_in_client_content:
-            self._start_generation()
+            self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
 
     async def _on_realtime_input(self, message: RealtimeInput) -> None:
-        if message.audio is not None:
-            raise not_supported("Audio input (realtime_input.audio)")
         if message.video is not None:
             raise not_supported("Video input (realtime_input.video)")
         if message.activity_start or message.activity_end:
-            raise not_supported("Manual activity detection (activity_start/activity_end)")
+            if not self._manual_activity:
+                raise invalid_argument("activity_start/activity_end need automatic_activity_detection.disabled = true.")
+            if message.activity_start:
+                await self._on_activity_start()
+        if message.audio is not None:
+            await self._on_audio(message.audio)
+        if message.activity_end:
+            self._on_activity_end()
+        if message.audio_stream_end and not self._manual_activity:
+            ended = await self._voice.flush()
+            if ended is not None:
+                self._on_turn_end(ended)
         if message.text is not None:
-            await self._interrupt()
+            await self._interrupt_reply("text")
             self._history.append(ChatMessage("user", message.text))
-            self._start_generation()
+            self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
 
     def _on_tool_response(self, message: ToolResponse) -> None:
         # No function calls are issued by this server yet, so every id is unknown.
@@ -141,68 +216,288 @@ class Session:
         if message.tools is not None:
             self._tools = message.tools
 
-    # --- generation --------------------------------------------------------------------------
+    # --- speech in ---------------------------------------------------------------------------
 
-    def _chat_messages(self) -> list[ChatMessage]:
-        system = [ChatMessage("system", self._system_instruction)] if self._system_instruction else []
-        return system + self._history
+    async def _on_audio(self, blob: Blob) -> None:
+        audio = self._voice.decode(blob)
+        if self._manual_activity:
+            if self._manual_audio is not None:
+                self._manual_audio.append(audio)
+            return  # outside activityStart/End the audio is not part of any turn
+        for event in await self._voice.track(audio):
+            match event:
+                case UserSpeechStarted():
+                    self._on_speech_started(event)
+                case UserPaused():
+                    self._on_pause(event)
+                case UserResumed():
+                    self._drop_speculation()
+                case UserTurnEnded():
+                    self._on_turn_end(event)
+        if self._barge_in is not None and self._barge_in.decided is BargeIn.WAIT:
+            await self._judge_barge_in()
 
-    def _start_generation(self) -> None:
-        self._cancel_generation = threading.Event()
-        self._generation = asyncio.create_task(self._generate(self._chat_messages(), self._cancel_generation))
+    def _on_speech_started(self, event: UserSpeechStarted) -> None:
+        self._speech_started_at = time.monotonic()
+        self._ignore_utterance = False
+        self._voice.new_utterance()
+        reply = self._reply
+        if reply is not None and not reply.stopped and reply.is_playing() and self._interruptible:
+            self._barge_in = _BargeInCandidate(start_sample=event.start_sample)
+        else:
+            self._barge_in = None
 
-    async def _interrupt(self) -> None:
-        """Stop the reply in progress, if any, and wait until its end has been sent."""
-        if self._generation is None or self._generation.done():
+    async def _judge_barge_in(self) -> None:
+        candidate = self._barge_in
+        reply = self._reply
+        if candidate is None:
             return
-        self._cancel_generation.set()
-        await asyncio.shield(self._generation)
+        if reply is None or reply.stopped or not reply.is_playing():
+            self._barge_in = None  # the reply ended by itself: this is simply the next turn
+            return
+        activity = self._voice.tracker.activity
+        speech_s = (activity.position - candidate.start_sample) / SAMPLE_RATE
+        utterance = activity.utterance_audio()
+        if candidate.echo_similarity is None and speech_s >= _ECHO_CHECK_AFTER_S:
+            candidate.echo_similarity = await self._runtime.run(
+                self._runtime.listen_executor, lambda: self._echo.similarity(utterance)
+            )
+        if candidate.transcription is None and speech_s >= _BARGE_IN_ASR_AFTER_S:
+            candidate.transcription = asyncio.create_task(self._transcribe_barge_in(candidate, utterance))
+        decision = judge_barge_in(speech_s, candidate.echo_similarity or 0.0, candidate.text, reply.sent_text)
+        self._apply_barge_in(candidate, decision)
 
-    def _send(self, content: ServerContent, usage: UsageMetadata | None = None) -> None:
-        self._outbox(ServerMessage(content, usage))
+    async def _transcribe_barge_in(self, candidate: _BargeInCandidate, audio: np.ndarray) -> None:
+        update = await self._voice.transcribe(audio, final=False)
+        candidate.text = update.text
+        if candidate is self._barge_in and candidate.decided is BargeIn.WAIT:
+            await self._judge_barge_in()
 
-    async def _generate(self, messages: list[ChatMessage], cancel: threading.Event) -> None:
-        generation: Generation | None = None
+    def _apply_barge_in(self, candidate: _BargeInCandidate, decision: BargeIn) -> None:
+        if candidate.decided is not BargeIn.WAIT or decision is BargeIn.WAIT:
+            return
+        candidate.decided = decision
+        if decision is BargeIn.INTERRUPT:
+            self._stop_reply("barge_in")
+        else:
+            log.info("session %s: speech during reply ignored (%r)", self.session_id, candidate.text)
+            self._ignore_utterance = True
 
-        def produce() -> Iterator[str]:
-            nonlocal generation
-            generation = self._slot.generate(messages, self._sampling, cancel)
-            return iter(generation)
+    def _on_pause(self, event: UserPaused) -> None:
+        self._voice.transcriber.note_pause(event.audio.size)
+        if self._ignore_utterance or (self._barge_in is not None and self._barge_in.decided is BargeIn.WAIT):
+            return
+        self._drop_speculation()
+        self._speculation = asyncio.create_task(self._speculate(event))
 
-        sent: list[str] = []
+    async def _speculate(self, event: UserPaused) -> _Speculation:
+        timeline = TurnTimeline(speech_end=time.monotonic() - self._voice.tracker.activity.silence_ms / 1000)
+        update = await self._voice.transcribe(event.audio, final=False)
+        text = update.text.strip()
+        reply = None
+        if text and (self._reply is None or self._reply.task.done()):
+            reply = self._create_reply(self._chat_messages(extra_user=text), held=True, timeline=timeline)
+        return _Speculation(audio_samples=event.audio.size, text=text, reply=reply)
+
+    def _drop_speculation(self) -> None:
+        speculation, self._speculation = self._speculation, None
+        _abandon(speculation)
+
+    def _on_turn_end(self, event: UserTurnEnded) -> None:
+        speculation, self._speculation = self._speculation, None
+        candidate, self._barge_in = self._barge_in, None
+        if self._ignore_utterance:
+            self._ignore_utterance = False
+            _abandon(speculation)
+            return
+        speech_end = time.monotonic() - event.silence_ms / 1000
+        self._turn_task = asyncio.create_task(
+            self._complete_voice_turn(event.audio, speech_end, speculation, candidate)
+        )
+
+    async def _on_activity_start(self) -> None:
+        if self._interruptible:
+            await self._interrupt_reply("activity_start")
+        self._voice.new_utterance()
+        self._manual_audio = []
+
+    def _on_activity_end(self) -> None:
+        chunks, self._manual_audio = self._manual_audio, None
+        if not chunks:
+            return
+        audio = np.concatenate(chunks)
+        self._turn_task = asyncio.create_task(self._complete_voice_turn(audio, time.monotonic(), None, None))
+
+    async def _complete_voice_turn(
+        self,
+        audio: np.ndarray,
+        speech_end: float,
+        speculation: asyncio.Task[_Speculation] | None,
+        candidate: _BargeInCandidate | None,
+    ) -> None:
         try:
-            async for piece in iterate_in_thread(self._runtime.llm_executor, produce, cancel):
-                sent.append(piece)
-                self._send(ServerContent(model_turn=Content("model", (Part(text=piece),))))
+            timeline = TurnTimeline(speech_end=speech_end)
+            timeline.mark("end_of_turn")
+            guess = await self._speculation_result(speculation)
+            if guess is not None and guess.audio_samples == audio.size:
+                # Nothing was said since the pause: its transcript and held reply stand.
+                text, held = guess.text, guess.reply
+            else:
+                _abandon(speculation)
+                text, held = (await self._voice.transcribe(audio, final=True)).text.strip(), None
+            timeline.mark("transcript")
+            spoken = self._reply.sent_text if self._reply is not None else ""
+            if candidate is not None and candidate.decided is BargeIn.WAIT:
+                # Speech that began during a reply and ended before it was judged.
+                duration = audio.size / SAMPLE_RATE
+                decision = judge_barge_in(duration, candidate.echo_similarity or 0.0, text, spoken)
+                if decision is BargeIn.IGNORE or is_backchannel(text, duration):
+                    _abandon(speculation)
+                    log.info("session %s: backchannel or echo ignored: %r", self.session_id, text)
+                    return
+            if not text:
+                _abandon(speculation)
+                return
+            if self._interruptible:
+                await self._interrupt_reply("user_turn")
+            elif self._reply_watch is not None:
+                await asyncio.shield(self._reply_watch)
+            if self.setup.input_audio_transcription is not None:
+                self._send(ServerContent(input_transcription=Transcription(text, finished=True)))
+            self._history.append(ChatMessage("user", text))
+            if held is not None and not held.stopped:
+                held.timeline.end_of_turn = timeline.end_of_turn
+                held.timeline.transcript = timeline.transcript
+                self._adopt_reply(held)
+                held.release()
+            else:
+                self._start_reply(timeline)
+        except ProtocolError as error:
+            self._fail(error)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("voice turn failed in session %s", self.session_id)
+            self._fail(internal_error())
+
+    @staticmethod
+    async def _speculation_result(speculation: asyncio.Task[_Speculation] | None) -> _Speculation | None:
+        if speculation is None:
+            return None
+        await asyncio.wait([speculation])
+        if speculation.cancelled() or speculation.exception() is not None:
+            return None
+        return speculation.result()
+
+    # --- replies -----------------------------------------------------------------------------
+
+    def _chat_messages(self, extra_user: str | None = None) -> list[ChatMessage]:
+        system = [ChatMessage("system", self._system_instruction)]
+        extra = [ChatMessage("user", extra_user)] if extra_user is not None else []
+        return system + self._history + extra
+
+    def _speech_settings(self) -> SpeechSettings | None:
+        if self._modality is not Modality.AUDIO:
+            return None
+        return SpeechSettings(
+            tts=self._runtime.tts_for(self._language),
+            language=self._language,
+            transcribe=self.setup.output_audio_transcription is not None,
+        )
+
+    def _create_reply(self, messages: list[ChatMessage], held: bool, timeline: TurnTimeline) -> Reply:
+        previous = self._reply
+        return Reply(
+            self._runtime,
+            self._slot,
+            messages,
+            self._sampling,
+            self._send,
+            self._speech_settings(),
+            held=held,
+            timeline=timeline,
+            on_playback=self._remember_playback,
+            after=previous.task if previous is not None else None,
+        )
+
+    def _start_reply(self, timeline: TurnTimeline) -> None:
+        self._adopt_reply(self._create_reply(self._chat_messages(), held=False, timeline=timeline))
+
+    def _adopt_reply(self, reply: Reply) -> None:
+        self._reply = reply
+        self._echo.clear()
+        self._reply_watch = asyncio.create_task(self._finish_reply(reply))
+
+    def _remember_playback(self, frame: np.ndarray) -> None:
+        audio = np.asarray(self._echo_resampler.process(frame.astype(np.float32) / 32768.0), dtype=np.float32)
+        self._echo.add_playback(audio)
+
+    async def _finish_reply(self, reply: Reply) -> None:
+        try:
+            result = await reply.task
         except ContextOverflowError:
             self._fail(invalid_argument("The conversation no longer fits the model's context window."))
             return
         except Exception:
-            log.exception("generation failed in session %s", self.session_id)
+            log.exception("reply failed in session %s", self.session_id)
             self._fail(internal_error())
             return
-        stats = generation.stats if generation is not None else GenerationStats()
-        self._history.append(ChatMessage("assistant", "".join(sent)))
-        usage = self._usage(stats)
-        if stats.finish_reason == "cancelled":
-            self._send(ServerContent(interrupted=True))
-        else:
+        self._history.append(ChatMessage("assistant", result.sent_text.strip()))
+        self._observe(reply.timeline)
+        if not result.interrupted:
             self._send(ServerContent(generation_complete=True))
-        self._send(ServerContent(turn_complete=True), usage)
+            self._send(ServerContent(turn_complete=True), self._usage(result))
 
-    def _usage(self, stats: GenerationStats) -> UsageMetadata:
+    def _stop_reply(self, cause: str) -> None:
+        """Interrupt the reply now: the client hears of it at once, the models wind down after."""
+        reply = self._reply
+        # Once the reply has sent turnComplete, the client has its whole answer: nothing to stop.
+        if reply is None or reply.stopped or reply.task.done():
+            return
+        reply.interrupt()
+        metrics.INTERRUPTIONS.labels(cause).inc()
+        self._send(ServerContent(interrupted=True))
+        self._send(ServerContent(turn_complete=True))
+
+    async def _interrupt_reply(self, cause: str) -> None:
+        """Stop the reply in progress, if any, and wait until its history entry is written."""
+        self._stop_reply(cause)
+        if self._reply_watch is not None:
+            await asyncio.shield(self._reply_watch)
+
+    def _send(self, content: ServerContent, usage: UsageMetadata | None = None) -> None:
+        self._outbox(ServerMessage(content, usage))
+
+    def _usage(self, result: ReplyResult) -> UsageMetadata:
+        stats = result.stats
+        modality = Modality.TEXT if self._modality is Modality.TEXT else Modality.AUDIO
         return UsageMetadata(
             prompt_token_count=stats.prompt_tokens,
             cached_content_token_count=stats.cached_tokens,
             response_token_count=stats.completion_tokens,
             prompt_tokens_details=(ModalityTokenCount(Modality.TEXT, stats.prompt_tokens),),
-            response_tokens_details=(ModalityTokenCount(Modality.TEXT, stats.completion_tokens),),
+            response_tokens_details=(ModalityTokenCount(modality, stats.completion_tokens),),
         )
+
+    def _observe(self, timeline: TurnTimeline) -> None:
+        stages = timeline.relative_ms()
+        if not stages:
+            return
+        for stage, milliseconds in stages.items():
+            metrics.TURN_STAGE_SECONDS.labels(stage).observe(milliseconds / 1000)
+        log.info("session %s turn stages (ms after end of speech/input): %s", self.session_id, stages)
 
     def _fail(self, error: ProtocolError) -> None:
         if not self.failure.done():
             self.failure.set_result(error)
 
     async def close(self) -> None:
-        await self._interrupt()
+        self._drop_speculation()
+        if self._turn_task is not None:
+            self._turn_task.cancel()
+        self._stop_reply("session_closed")
+        if self._reply_watch is not None:
+            with contextlib.suppress(BaseException):
+                await self._reply_watch
         self._slot.close()
+        metrics.ACTIVE_SESSIONS.dec()

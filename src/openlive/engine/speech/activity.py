@@ -20,10 +20,9 @@ deterministic and testable with recorded audio.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 import numpy as np
 
@@ -44,28 +43,12 @@ class EndSensitivity(Enum):
     LOW = "END_SENSITIVITY_LOW"
 
 
-def _field(config: Mapping[str, Any], camel: str, snake: str) -> Any:
-    return config.get(camel, config.get(snake))
-
-
-def _enum(kind: type[StartSensitivity] | type[EndSensitivity], value: Any) -> Any:
-    if value is None:
-        return kind.HIGH
-    if isinstance(value, kind):
-        return value
-    text = str(value).strip().upper()
-    for member in kind:
-        # Accept the full name, the short name ("LOW"), and proto enum numbers (1 = HIGH, 2 = LOW).
-        if text in (member.value, member.name) or text == str(1 if member.name == "HIGH" else 2):
-            return member
-    if text.endswith("UNSPECIFIED") or text == "0":
-        return kind.HIGH
-    raise ValueError(f"unknown {kind.__name__} {value!r}")
-
-
 @dataclass(frozen=True)
 class ActivitySettings:
-    """``automaticActivityDetection`` from the session setup, with Gemini's defaults."""
+    """``automaticActivityDetection`` from the session setup, with Gemini's defaults.
+
+    The session maps the wire message onto this (see ``openlive.session.voice_input``).
+    """
 
     disabled: bool = False
     start_sensitivity: StartSensitivity = StartSensitivity.HIGH
@@ -73,24 +56,6 @@ class ActivitySettings:
     prefix_padding_ms: int = 300
     # None: let the turn policy pick by end sensitivity (see turns.py).
     silence_duration_ms: int | None = None
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> ActivitySettings:
-        """Read the wire object (camelCase or snake_case, enum names in any case, numbers as floats)."""
-        config = config or {}
-        padding = _field(config, "prefixPaddingMs", "prefix_padding_ms")
-        silence = _field(config, "silenceDurationMs", "silence_duration_ms")
-        return cls(
-            disabled=bool(_field(config, "disabled", "disabled") or False),
-            start_sensitivity=_enum(
-                StartSensitivity, _field(config, "startOfSpeechSensitivity", "start_of_speech_sensitivity")
-            ),
-            end_sensitivity=_enum(
-                EndSensitivity, _field(config, "endOfSpeechSensitivity", "end_of_speech_sensitivity")
-            ),
-            prefix_padding_ms=cls.prefix_padding_ms if padding is None else max(0, int(float(padding))),
-            silence_duration_ms=None if silence is None else max(0, int(float(silence))),
-        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,46 @@
+"""Text → 24 kHz PCM16 frames, the Live API's output audio format, as soon as TTS yields them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Executor
+
+import numpy as np
+
+from openlive.audio import Int16Audio, StreamResampler
+from openlive.backends.tts.base import NORMAL_PROSODY, Prosody, Tts
+from openlive.engine.threads import iterate_in_thread
+
+OUTPUT_RATE = 24000
+OUTPUT_MIME_TYPE = f"audio/pcm;rate={OUTPUT_RATE}"
+# Small enough that an interruption drops little, large enough to keep frame overhead low.
+FRAME_SAMPLES = OUTPUT_RATE // 10
+
+
+async def speech_frames(
+    tts: Tts,
+    executor: Executor,
+    text: str,
+    cancel: threading.Event,
+    prosody: Prosody = NORMAL_PROSODY,
+    language: str | None = None,
+) -> AsyncIterator[Int16Audio]:
+    """Speak ``text`` and yield 100 ms int16 frames at 24 kHz (the last one may be shorter)."""
+    resampler = StreamResampler(tts.sample_rate, OUTPUT_RATE, np.int16)
+
+    def synthesize() -> Iterator[Int16Audio]:
+        for chunk in tts.synthesize(text, prosody, language):
+            if cancel.is_set():
+                return
+            yield np.asarray(resampler.process(chunk), dtype=np.int16)
+        yield np.asarray(resampler.flush(), dtype=np.int16)
+
+    pending = np.zeros(0, dtype=np.int16)
+    async for chunk in iterate_in_thread(executor, synthesize, cancel):
+        pending = np.concatenate([pending, chunk])
+        while pending.size >= FRAME_SAMPLES:
+            yield pending[:FRAME_SAMPLES]
+            pending = pending[FRAME_SAMPLES:]
+    if pending.size:
+        yield pending

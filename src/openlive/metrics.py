@@ -1,0 +1,17 @@
+"""Prometheus metrics for every latency that matters (served at ``GET /metrics``)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0)
+
+TURN_STAGE_SECONDS = Histogram(
+    "openlive_turn_stage_seconds",
+    "Time from the end of user speech (or of a text turn) to each stage of the reply.",
+    ["stage"],
+    buckets=_LATENCY_BUCKETS,
+)
+ACTIVE_SESSIONS = Gauge("openlive_active_sessions", "Live sessions open now.")
+SESSIONS_CLOSED = Counter("openlive_sessions_closed_total", "Live sessions ended, by close code.", ["code"])
+INTERRUPTIONS = Counter("openlive_interruptions_total", "Replies interrupted, by cause.", ["cause"])

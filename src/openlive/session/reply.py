@@ -1,0 +1,241 @@
+"""One model turn: LLM text → client, as text parts or as speech with its transcription.
+
+A reply can be *held*: it runs (so the first words and audio are ready) but sends nothing
+until :meth:`Reply.release`. That is how a reply starts speculatively while the user pauses,
+and is thrown away if they go on. :meth:`Reply.interrupt` stops it at once: nothing more
+is sent after it returns, and :attr:`Reply.sent_text` is what the client actually got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from openlive.audio import int16_to_pcm16
+from openlive.backends.llm.base import ChatMessage, Generation, GenerationStats, LlmSlot, SamplingParams
+from openlive.backends.tts.base import NORMAL_PROSODY, Prosody, Tts
+from openlive.engine.runtime import Runtime
+from openlive.engine.speech.phrases import PhraseSplitter
+from openlive.engine.speech.voice_out import OUTPUT_MIME_TYPE, OUTPUT_RATE, speech_frames
+from openlive.engine.threads import iterate_in_thread
+from openlive.protocol.messages import Blob, Content, Part, ServerContent, Transcription
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[ServerContent], None]
+
+# How far audio may run ahead of real-time playback. The client buffers this much; on an
+# interruption at most this much was sent but never heard.
+PLAYBACK_LEAD_SECONDS = 0.8
+
+
+@dataclass
+class TurnTimeline:
+    """Monotonic times of one turn's stages, for logs and metrics."""
+
+    speech_end: float | None = None
+    end_of_turn: float | None = None
+    transcript: float | None = None
+    first_token: float | None = None
+    first_phrase: float | None = None
+    first_audio: float | None = None
+
+    def mark(self, stage: str) -> None:
+        if getattr(self, stage) is None:
+            setattr(self, stage, time.monotonic())
+
+    def relative_ms(self) -> dict[str, float]:
+        origin = self.speech_end or self.end_of_turn or self.first_token
+        if origin is None:
+            return {}
+        return {
+            name: round((value - origin) * 1000, 1)
+            for name, value in vars(self).items()
+            if value is not None and name != "speech_end"
+        }
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    tts: Tts
+    prosody: Prosody = NORMAL_PROSODY
+    language: str | None = None
+    transcribe: bool = False
+
+
+@dataclass
+class ReplyResult:
+    sent_text: str
+    stats: GenerationStats
+    interrupted: bool
+    audio_seconds: float = 0.0
+
+
+@dataclass
+class _Playback:
+    """Where the client's playback of what was sent will end, assuming it plays as it receives."""
+
+    ends_at: float = 0.0
+    seconds: float = 0.0
+
+    def add(self, seconds: float) -> None:
+        now = time.monotonic()
+        self.ends_at = max(self.ends_at, now) + seconds
+        self.seconds += seconds
+
+    def wait_seconds(self) -> float:
+        return max(0.0, self.ends_at - time.monotonic() - PLAYBACK_LEAD_SECONDS)
+
+
+class Reply:
+    def __init__(
+        self,
+        runtime: Runtime,
+        slot: LlmSlot,
+        messages: list[ChatMessage],
+        sampling: SamplingParams,
+        emit: Emit,
+        speech: SpeechSettings | None,
+        held: bool = False,
+        timeline: TurnTimeline | None = None,
+        on_playback: Callable[[np.ndarray], None] | None = None,
+        after: asyncio.Task[ReplyResult] | None = None,
+    ) -> None:
+        self.messages = messages
+        self.timeline = timeline or TurnTimeline()
+        self._runtime = runtime
+        self._slot = slot
+        self._sampling = sampling
+        self._emit_to_client = emit
+        self._speech = speech
+        self._on_playback = on_playback
+        self._cancel = threading.Event()
+        self._released = asyncio.Event()
+        if not held:
+            self._released.set()
+        self._stopped = False
+        self._sent_parts: list[str] = []
+        self._playback = _Playback()
+        self._generation: Generation | None = None
+        # The session's previous reply: it may still be winding down on the same LLM slot.
+        self._after = after
+        self.task: asyncio.Task[ReplyResult] = asyncio.create_task(self._run())
+
+    @property
+    def sent_text(self) -> str:
+        return "".join(self._sent_parts)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def is_playing(self) -> bool:
+        """Whether the client is (as far as we know) still playing this reply's audio."""
+        return not self.task.done() or time.monotonic() < self._playback.ends_at
+
+    def release(self) -> None:
+        self._released.set()
+
+    def interrupt(self) -> None:
+        """Stop now: nothing more reaches the client, generation and TTS wind down."""
+        self._stopped = True
+        self._cancel.set()
+        self._released.set()
+
+    def discard(self) -> None:
+        """Drop a held reply whose turn did not happen. Nothing of it was sent."""
+        self.interrupt()
+
+    async def _emit(self, content: ServerContent) -> bool:
+        if not self._released.is_set():
+            await self._released.wait()
+        if self._stopped:
+            return False
+        self._emit_to_client(content)
+        return True
+
+    def _stats(self) -> GenerationStats:
+        return self._generation.stats if self._generation is not None else GenerationStats()
+
+    async def _run(self) -> ReplyResult:
+        if self._after is not None:
+            await asyncio.wait([self._after])
+        try:
+            if self._speech is None:
+                await self._run_text()
+            else:
+                await self._run_speech(self._speech)
+        finally:
+            self._cancel.set()
+        return ReplyResult(self.sent_text, self._stats(), self._stopped, self._playback.seconds)
+
+    def _text_pieces(self) -> Iterator[str]:
+        self._generation = self._slot.generate(self.messages, self._sampling, self._cancel)
+        return iter(self._generation)
+
+    async def _run_text(self) -> None:
+        async for piece in iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel):
+            self.timeline.mark("first_token")
+            if not await self._emit(ServerContent(model_turn=Content("model", (Part(text=piece),)))):
+                return
+            self._sent_parts.append(piece)
+
+    async def _run_speech(self, speech: SpeechSettings) -> None:
+        phrases: asyncio.Queue[str | None] = asyncio.Queue()
+        producer = asyncio.create_task(self._split_phrases(phrases))
+        try:
+            while (phrase := await phrases.get()) is not None:
+                if not await self._speak(phrase, speech):
+                    return
+        finally:
+            if not producer.done():
+                self._cancel.set()
+            await asyncio.gather(producer, return_exceptions=True)
+        if producer.exception() is not None:
+            raise producer.exception()  # type: ignore[misc]
+
+    async def _split_phrases(self, phrases: asyncio.Queue[str | None]) -> None:
+        splitter = PhraseSplitter()
+        try:
+            async for piece in iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel):
+                self.timeline.mark("first_token")
+                for phrase in splitter.push(piece):
+                    self.timeline.mark("first_phrase")
+                    phrases.put_nowait(phrase)
+            for phrase in splitter.flush():
+                self.timeline.mark("first_phrase")
+                phrases.put_nowait(phrase)
+        finally:
+            phrases.put_nowait(None)
+
+    async def _speak(self, phrase: str, speech: SpeechSettings) -> bool:
+        """Send one phrase as audio frames, paced near real time; False once stopped."""
+        spoken = " " + phrase if self._sent_parts else phrase
+        first = True
+        async for frame in speech_frames(
+            speech.tts, self._runtime.tts_executor, phrase, self._cancel, speech.prosody, speech.language
+        ):
+            wait = self._playback.wait_seconds()
+            if wait > 0 and self._released.is_set():
+                await asyncio.sleep(wait)
+            transcription = ServerContent(output_transcription=Transcription(spoken))
+            if first and speech.transcribe and not await self._emit(transcription):
+                return False
+            audio = Part(inline_data=Blob(OUTPUT_MIME_TYPE, int16_to_pcm16(frame)))
+            if not await self._emit(ServerContent(model_turn=Content("model", (audio,)))):
+                return False
+            if first:
+                # The phrase counts as said once its audio starts reaching the client.
+                self._sent_parts.append(spoken)
+                first = False
+            self.timeline.mark("first_audio")
+            self._playback.add(frame.size / OUTPUT_RATE)
+            if self._on_playback is not None:
+                self._on_playback(frame)
+        return not self._stopped
