@@ -21,6 +21,7 @@ from openlive.backends.llm.base import Llm
 from openlive.backends.tts.base import Tts
 from openlive.backends.turn.base import TurnModel
 from openlive.backends.vad.base import Vad
+from openlive.engine.vision import VisionEngine
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ class RuntimeOptions:
     # Speaks the languages the main TTS voice lacks.
     fallback_tts_backend: str = "espeak-ng"
     turn_backend: str | None = "smart-turn-v3"
+    ocr_backend: str = "rapidocr"
+    face_backend: str = "opencv-cascade"
     # Sessions generating at once; each generation holds one executor thread while it streams.
     max_concurrent_generations: int = 8
 
@@ -92,6 +95,11 @@ class Runtime:
         model: TurnModel | None = self._models.get("turn")
         return model
 
+    @property
+    def vision(self) -> VisionEngine:
+        vision: VisionEngine = self._model("vision")
+        return vision
+
     def tts_for(self, language: str | None) -> Tts:
         """The main voice when it speaks ``language``, else the fallback engine."""
         if language is None or self.tts.supports_language(language):
@@ -108,6 +116,8 @@ class Runtime:
             "asr": (self.asr_executor, lambda: registry.create("asr", options.asr_backend)),
             "tts": (self.tts_executor, lambda: registry.create("tts", options.tts_backend)),
             "fallback_tts": (self.tts_executor, lambda: registry.create("tts", options.fallback_tts_backend)),
+            "ocr": (self.listen_executor, lambda: registry.create("ocr", options.ocr_backend)),
+            "face": (self.listen_executor, lambda: registry.create("face", options.face_backend)),
         }
         if options.turn_backend is not None:
             turn_backend = options.turn_backend
@@ -122,13 +132,19 @@ class Runtime:
             log.exception("loading models failed")
             raise
         self._models = dict(zip(loaders, results, strict=True))
+        vision = VisionEngine(self._models["ocr"], self._models["face"])
+        self._models["vision"] = vision
         self.load_seconds = time.perf_counter() - started
         log.info("models loaded in %.2f s", self.load_seconds)
         self.ready.set()
+        # OCR builds its sessions on first use; do that now, on the vision thread, at low priority.
+        self._warm_up = asyncio.create_task(vision.warm_up())
 
     async def run(self, executor: ThreadPoolExecutor, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor, work)
 
     def close(self) -> None:
+        if "vision" in self._models:
+            self.vision.close()
         for executor in (self.llm_executor, self.listen_executor, self.asr_executor, self.tts_executor):
             executor.shutdown(wait=False, cancel_futures=True)

@@ -106,6 +106,7 @@ class Reply:
         timeline: TurnTimeline | None = None,
         on_playback: Callable[[np.ndarray], None] | None = None,
         after: asyncio.Task[ReplyResult] | None = None,
+        planned_text: str | None = None,
     ) -> None:
         self.messages = messages
         self.timeline = timeline or TurnTimeline()
@@ -125,6 +126,8 @@ class Reply:
         self._generation: Generation | None = None
         # The session's previous reply: it may still be winding down on the same LLM slot.
         self._after = after
+        # An answer decided without the LLM (grounded in what is seen, say): spoken as it is.
+        self._planned_text = planned_text
         self.task: asyncio.Task[ReplyResult] = asyncio.create_task(self._run())
 
     @property
@@ -161,7 +164,12 @@ class Reply:
         return True
 
     def _stats(self) -> GenerationStats:
-        return self._generation.stats if self._generation is not None else GenerationStats()
+        if self._generation is not None:
+            return self._generation.stats
+        if self._planned_text is not None:
+            tokens = self._runtime.llm.count_text_tokens(self._planned_text)
+            return GenerationStats(completion_tokens=tokens, finish_reason="stop")
+        return GenerationStats()
 
     async def _run(self) -> ReplyResult:
         if self._after is not None:
@@ -176,6 +184,8 @@ class Reply:
         return ReplyResult(self.sent_text, self._stats(), self._stopped, self._playback.seconds)
 
     def _text_pieces(self) -> Iterator[str]:
+        if self._planned_text is not None:
+            return iter([self._planned_text])
         self._generation = self._slot.generate(self.messages, self._sampling, self._cancel)
         return iter(self._generation)
 

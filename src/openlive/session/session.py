@@ -26,6 +26,9 @@ from openlive.engine.speech.activity import SAMPLE_RATE
 from openlive.engine.speech.barge_in import BargeIn, EchoDetector, is_backchannel, judge_barge_in
 from openlive.engine.speech.turns import UserPaused, UserResumed, UserSpeechStarted, UserTurnEnded
 from openlive.engine.speech.voice_out import OUTPUT_RATE
+from openlive.engine.vision import FrameDecodeError
+from openlive.engine.vision import MediaResolution as VisionResolution
+from openlive.engine.vision.answers import answer_visual_question
 from openlive.protocol.errors import ProtocolError, internal_error, invalid_argument, not_supported
 from openlive.protocol.messages import (
     ActivityHandling,
@@ -61,6 +64,8 @@ DEFAULT_SYSTEM_INSTRUCTION = "You are a helpful voice assistant. Give short, dir
 # backchannel ("mm-hmm") from a real interruption before the user finishes.
 _BARGE_IN_ASR_AFTER_S = 0.45
 _ECHO_CHECK_AFTER_S = 0.25
+# A question asked right after a frame arrives waits this long, at most, for it to be read.
+_VISION_SETTLE_SECONDS = 2.5
 
 
 def _response_modality(setup: Setup) -> Modality:
@@ -88,6 +93,23 @@ def _text_of(content: Content, where: str) -> str:
         if part.function_call is not None or part.function_response is not None:
             raise not_supported(f"Function calls in {where}")
     return content.text
+
+
+def _images_of(content: Content, where: str) -> list[Blob]:
+    """Image parts of a turn; other inline data is refused (audio belongs in realtime_input)."""
+    images = []
+    for part in content.parts:
+        blob = part.inline_data
+        if blob is None:
+            continue
+        if not blob.mime_type.startswith("image/"):
+            raise not_supported(f"Inline data ({blob.mime_type or 'no MIME type'}) in {where}")
+        images.append(blob)
+    return images
+
+
+def _without_images(content: Content) -> Content:
+    return Content(content.role, tuple(part for part in content.parts if part.inline_data is None))
 
 
 @dataclass
@@ -157,6 +179,12 @@ class Session:
         self._speech_started_at: float | None = None
         self._echo = EchoDetector()
         self._echo_resampler = StreamResampler(OUTPUT_RATE, SAMPLE_RATE, np.float32)
+        media = setup.generation_config.media_resolution
+        self._vision = runtime.vision.open_session(
+            VisionResolution.parse(media.value if media is not None else None),
+            may_run=self._vision_may_run,
+            on_error=lambda error: self._fail(invalid_argument(f"Invalid image: {error}")),
+        )
         # Set when the session must end because of an error raised outside ``handle``.
         self.failure: asyncio.Future[ProtocolError] = asyncio.get_running_loop().create_future()
         metrics.ACTIVE_SESSIONS.inc()
@@ -177,16 +205,21 @@ class Session:
                 raise invalid_argument("setup must be sent only once, as the first message.")
 
     async def _on_client_content(self, message: ClientContent) -> None:
-        texts = [(turn.role, _text_of(turn, "client_content.turns")) for turn in message.turns]
+        where = "client_content.turns"
+        images = [image for turn in message.turns for image in _images_of(turn, where)]
+        texts = [(turn.role, _text_of(_without_images(turn), where)) for turn in message.turns]
         await self._interrupt_reply("client_content")
+        for image in images:
+            self._submit_frame(image)
         for role, text in texts:
-            self._history.append(ChatMessage("assistant" if role in _MODEL_ROLES else "user", text))
+            if text:
+                self._history.append(ChatMessage("assistant" if role in _MODEL_ROLES else "user", text))
         if message.turn_complete and not self.setup.initial_history_in_client_content:
-            self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
+            await self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
 
     async def _on_realtime_input(self, message: RealtimeInput) -> None:
         if message.video is not None:
-            raise not_supported("Video input (realtime_input.video)")
+            self._submit_frame(message.video)
         if message.activity_start or message.activity_end:
             if not self._manual_activity:
                 raise invalid_argument("activity_start/activity_end need automatic_activity_detection.disabled = true.")
@@ -203,7 +236,7 @@ class Session:
         if message.text is not None:
             await self._interrupt_reply("text")
             self._history.append(ChatMessage("user", message.text))
-            self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
+            await self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
 
     def _on_tool_response(self, message: ToolResponse) -> None:
         # No function calls are issued by this server yet, so every id is unknown.
@@ -215,6 +248,24 @@ class Session:
             self._system_instruction = _text_of(message.system_instruction, "context_update.system_instruction")
         if message.tools is not None:
             self._tools = message.tools
+
+    # --- video in ----------------------------------------------------------------------------
+
+    def _submit_frame(self, blob: Blob) -> None:
+        try:
+            self._vision.submit(blob.data, blob.mime_type)
+        except FrameDecodeError as error:
+            raise invalid_argument(f"Invalid image: {error}") from None
+
+    def _vision_may_run(self) -> bool:
+        # Reading frames waits while a reply is being generated and spoken.
+        return self._reply is None or self._reply.task.done()
+
+    async def _settle_vision(self) -> None:
+        """Let a frame that just arrived be read before answering, within a bound."""
+        if self._vision.context.frames_received:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._vision.settle(), _VISION_SETTLE_SECONDS)
 
     # --- speech in ---------------------------------------------------------------------------
 
@@ -296,7 +347,8 @@ class Session:
         text = update.text.strip()
         reply = None
         if text and (self._reply is None or self._reply.task.done()):
-            reply = self._create_reply(self._chat_messages(extra_user=text), held=True, timeline=timeline)
+            await self._settle_vision()
+            reply = self._create_reply(text, held=True, timeline=timeline)
         return _Speculation(audio_samples=event.audio.size, text=text, reply=reply)
 
     def _drop_speculation(self) -> None:
@@ -371,7 +423,7 @@ class Session:
                 self._adopt_reply(held)
                 held.release()
             else:
-                self._start_reply(timeline)
+                await self._start_reply(timeline)
         except ProtocolError as error:
             self._fail(error)
         except asyncio.CancelledError:
@@ -391,10 +443,22 @@ class Session:
 
     # --- replies -----------------------------------------------------------------------------
 
-    def _chat_messages(self, extra_user: str | None = None) -> list[ChatMessage]:
-        system = [ChatMessage("system", self._system_instruction)]
-        extra = [ChatMessage("user", extra_user)] if extra_user is not None else []
-        return system + self._history + extra
+    def _last_user_text(self) -> str:
+        return next((message.content for message in reversed(self._history) if message.role == "user"), "")
+
+    def _chat_messages(self, pending_user: str | None = None) -> list[ChatMessage]:
+        """System, history and the user's new words, with what is seen put before those words.
+
+        The visual context goes into the last user message only (not the system message), so
+        the cached prompt prefix of earlier turns stays valid while the screen changes.
+        """
+        messages = [ChatMessage("system", self._system_instruction), *self._history]
+        if pending_user is not None:
+            messages.append(ChatMessage("user", pending_user))
+        seen = self._vision.context.describe()
+        if seen and messages[-1].role == "user":
+            messages[-1] = ChatMessage("user", f"What you can see right now:\n{seen}\n\n{messages[-1].content}")
+        return messages
 
     def _speech_settings(self) -> SpeechSettings | None:
         if self._modality is not Modality.AUDIO:
@@ -405,12 +469,14 @@ class Session:
             transcribe=self.setup.output_audio_transcription is not None,
         )
 
-    def _create_reply(self, messages: list[ChatMessage], held: bool, timeline: TurnTimeline) -> Reply:
+    def _create_reply(self, pending_user: str | None, held: bool, timeline: TurnTimeline) -> Reply:
+        """A reply to the user's latest words: grounded in what is seen when asked about it, else the LLM's."""
         previous = self._reply
+        question = pending_user if pending_user is not None else self._last_user_text()
         return Reply(
             self._runtime,
             self._slot,
-            messages,
+            self._chat_messages(pending_user),
             self._sampling,
             self._send,
             self._speech_settings(),
@@ -418,10 +484,12 @@ class Session:
             timeline=timeline,
             on_playback=self._remember_playback,
             after=previous.task if previous is not None else None,
+            planned_text=answer_visual_question(question, self._vision.context),
         )
 
-    def _start_reply(self, timeline: TurnTimeline) -> None:
-        self._adopt_reply(self._create_reply(self._chat_messages(), held=False, timeline=timeline))
+    async def _start_reply(self, timeline: TurnTimeline) -> None:
+        await self._settle_vision()
+        self._adopt_reply(self._create_reply(None, held=False, timeline=timeline))
 
     def _adopt_reply(self, reply: Reply) -> None:
         self._reply = reply
@@ -500,4 +568,5 @@ class Session:
             with contextlib.suppress(BaseException):
                 await self._reply_watch
         self._slot.close()
+        await self._vision.close()
         metrics.ACTIVE_SESSIONS.dec()
