@@ -11,6 +11,9 @@ from openlive.config import load_settings
 
 BENCHMARKS = {
     "protocol": "openlive.bench.protocol",
+    "llm": "openlive.bench.llm_llama_cpp",
+    "speech-stages": "openlive.bench.speech_stages",
+    "vision": "openlive.bench.vision",
 }
 
 
