@@ -14,6 +14,8 @@ BENCHMARKS = {
     "llm": "openlive.bench.llm_llama_cpp",
     "speech-stages": "openlive.bench.speech_stages",
     "vision": "openlive.bench.vision",
+    "affect": "openlive.bench.affect",
+    "proactive": "openlive.bench.proactive",
 }
 
 

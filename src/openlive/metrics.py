@@ -15,3 +15,22 @@ TURN_STAGE_SECONDS = Histogram(
 ACTIVE_SESSIONS = Gauge("openlive_active_sessions", "Live sessions open now.")
 SESSIONS_CLOSED = Counter("openlive_sessions_closed_total", "Live sessions ended, by close code.", ["code"])
 INTERRUPTIONS = Counter("openlive_interruptions_total", "Replies interrupted, by cause.", ["cause"])
+TURN_SIGNALS = Counter(
+    "openlive_turn_signals_total",
+    "Per-turn affect and directedness decisions (emotion labels, turns answered or declined).",
+    ["signal"],
+)
+DIRECTEDNESS_SCORE = Histogram(
+    "openlive_directedness_score",
+    "How sure proactive audio was that a turn was meant for it.",
+    buckets=(0.1, 0.3, 0.5, 0.7, 0.9),
+)
+
+
+def observe_turn_signals(values: dict[str, float]) -> None:
+    """Count the one-hot decisions of a turn; keep the directedness score as a distribution."""
+    for name, value in values.items():
+        if name == "directedness_score":
+            DIRECTEDNESS_SCORE.observe(value)
+        elif name.startswith(("emotion_", "turn_")) and name != "emotion_confidence" and value:
+            TURN_SIGNALS.labels(name).inc(value)

@@ -17,10 +17,13 @@ from typing import Any, TypeVar
 
 from openlive.backends import registry
 from openlive.backends.asr.base import Asr
+from openlive.backends.embedder.base import Embedder
 from openlive.backends.llm.base import Llm
 from openlive.backends.tts.base import Tts
 from openlive.backends.turn.base import TurnModel
 from openlive.backends.vad.base import Vad
+from openlive.engine.affect.estimator import EmotionEstimator
+from openlive.engine.proactivity.detector import DirectednessDetector
 from openlive.engine.vision import VisionEngine
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,8 @@ class RuntimeOptions:
     turn_backend: str | None = "smart-turn-v3"
     ocr_backend: str = "rapidocr"
     face_backend: str = "opencv-cascade"
+    # Sentence embeddings for tools, affect and proactivity; loaded after the server is healthy.
+    embedder_backend: str = "minilm"
     # Sessions generating at once; each generation holds one executor thread while it streams.
     max_concurrent_generations: int = 8
 
@@ -54,10 +59,13 @@ class Runtime:
         self.listen_executor = ThreadPoolExecutor(2, thread_name_prefix="listen")
         self.asr_executor = ThreadPoolExecutor(2, thread_name_prefix="asr")
         self.tts_executor = ThreadPoolExecutor(2, thread_name_prefix="tts")
+        # Per-turn analysis (emotion, directedness) and tool planning.
+        self.analysis_executor = ThreadPoolExecutor(2, thread_name_prefix="analysis")
         self.ready = asyncio.Event()
         self.load_error: BaseException | None = None
         self.load_seconds: float | None = None
         self._models: dict[str, Any] = {}
+        self._lazy: dict[str, asyncio.Task[Any]] = {}
 
     def _model(self, kind: str) -> Any:
         try:
@@ -100,6 +108,29 @@ class Runtime:
         vision: VisionEngine = self._model("vision")
         return vision
 
+    def _shared(self, name: str, create: Callable[[], Any]) -> asyncio.Task[Any]:
+        """A model only some sessions need, made once, off the event loop."""
+        if name not in self._lazy:
+            # Its own thread: importing torch must not hold up speech detection.
+            self._lazy[name] = asyncio.create_task(asyncio.to_thread(create))
+        return self._lazy[name]
+
+    async def embedder(self) -> Embedder:
+        embedder: Embedder = await self._shared(
+            "embedder", lambda: registry.create("embedder", self.options.embedder_backend)
+        )
+        return embedder
+
+    async def emotion_estimator(self) -> EmotionEstimator:
+        embedder = await self.embedder()
+        estimator: EmotionEstimator = await self._shared("emotion", lambda: EmotionEstimator(embedder))
+        return estimator
+
+    async def directedness_detector(self) -> DirectednessDetector:
+        embedder = await self.embedder()
+        detector: DirectednessDetector = await self._shared("directedness", lambda: DirectednessDetector(embedder))
+        return detector
+
     def tts_for(self, language: str | None) -> Tts:
         """The main voice when it speaks ``language``, else the fallback engine."""
         if language is None or self.tts.supports_language(language):
@@ -139,6 +170,8 @@ class Runtime:
         self.ready.set()
         # OCR builds its sessions on first use; do that now, on the vision thread, at low priority.
         self._warm_up = asyncio.create_task(vision.warm_up())
+        # Importing torch and the embedder takes seconds: start now so the first session need not wait.
+        self._shared("embedder", lambda: registry.create("embedder", self.options.embedder_backend))
 
     async def run(self, executor: ThreadPoolExecutor, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor, work)
@@ -146,5 +179,6 @@ class Runtime:
     def close(self) -> None:
         if "vision" in self._models:
             self.vision.close()
-        for executor in (self.llm_executor, self.listen_executor, self.asr_executor, self.tts_executor):
+        executors = (self.llm_executor, self.listen_executor, self.asr_executor, self.tts_executor)
+        for executor in (*executors, self.analysis_executor):
             executor.shutdown(wait=False, cancel_futures=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ Emit = Callable[[ServerContent], None]
 # How far audio may run ahead of real-time playback. The client buffers this much; on an
 # interruption at most this much was sent but never heard.
 PLAYBACK_LEAD_SECONDS = 0.8
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 
 
 @dataclass
@@ -107,6 +109,7 @@ class Reply:
         on_playback: Callable[[np.ndarray], None] | None = None,
         after: asyncio.Task[ReplyResult] | None = None,
         planned_text: str | None = None,
+        max_sentences: int | None = None,
     ) -> None:
         self.messages = messages
         self.timeline = timeline or TurnTimeline()
@@ -128,6 +131,7 @@ class Reply:
         self._after = after
         # An answer decided without the LLM (grounded in what is seen, say): spoken as it is.
         self._planned_text = planned_text
+        self._max_sentences = max_sentences
         self.task: asyncio.Task[ReplyResult] = asyncio.create_task(self._run())
 
     @property
@@ -187,7 +191,19 @@ class Reply:
         if self._planned_text is not None:
             return iter([self._planned_text])
         self._generation = self._slot.generate(self.messages, self._sampling, self._cancel)
-        return iter(self._generation)
+        if self._max_sentences is None:
+            return iter(self._generation)
+        return self._first_sentences(iter(self._generation), self._max_sentences)
+
+    def _first_sentences(self, pieces: Iterator[str], count: int) -> Iterator[str]:
+        """Stop the LLM once ``count`` sentences are out (a style asked for a short reply)."""
+        text = ""
+        for piece in pieces:
+            yield piece
+            text += piece
+            if len(_SENTENCE_END.findall(text)) >= count:
+                self._cancel.set()
+                return
 
     async def _run_text(self) -> None:
         async for piece in iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel):

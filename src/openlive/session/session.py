@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -20,7 +21,13 @@ import numpy as np
 
 from openlive import metrics
 from openlive.audio import StreamResampler
+from openlive.backends.face.base import FacePose
 from openlive.backends.llm.base import ChatMessage, ContextOverflowError, SamplingParams
+from openlive.backends.tts.base import NORMAL_PROSODY
+from openlive.engine.affect.types import FaceCues, ReplyStyle
+from openlive.engine.proactivity.detector import ConversationState
+from openlive.engine.proactivity.names import assistant_names
+from openlive.engine.proactivity.signals import TurnAnalyzer, TurnSignals
 from openlive.engine.runtime import Runtime
 from openlive.engine.speech.activity import SAMPLE_RATE
 from openlive.engine.speech.barge_in import BargeIn, EchoDetector, is_backchannel, judge_barge_in
@@ -66,6 +73,12 @@ _BARGE_IN_ASR_AFTER_S = 0.45
 _ECHO_CHECK_AFTER_S = 0.25
 # A question asked right after a frame arrives waits this long, at most, for it to be read.
 _VISION_SETTLE_SECONDS = 2.5
+# An image sent with the question itself is read before answering, however long that takes, up to this.
+_QUESTION_IMAGE_SETTLE_SECONDS = 30.0
+# Camera cues older than this say nothing about the user's face now.
+_FACE_CUES_MAX_AGE_S = 10.0
+# A shared screen seen this recently counts as being shared.
+_SCREEN_SHARE_ACTIVE_S = 30.0
 
 
 def _response_modality(setup: Setup) -> Modality:
@@ -118,6 +131,7 @@ class _Speculation:
 
     audio_samples: int
     text: str
+    signals: TurnSignals | None
     reply: Reply | None
 
 
@@ -152,11 +166,10 @@ class Session:
         self._outbox = outbox
         self._modality = _response_modality(setup)
         self._sampling = _sampling_params(setup)
-        self._system_instruction = (
-            _text_of(setup.system_instruction, "system_instruction")
-            if setup.system_instruction
-            else DEFAULT_SYSTEM_INSTRUCTION
+        client_instruction = (
+            _text_of(setup.system_instruction, "system_instruction") if setup.system_instruction else ""
         )
+        self._system_instruction = client_instruction or DEFAULT_SYSTEM_INSTRUCTION
         self._tools: tuple[Tool, ...] = setup.tools
         self._history: list[ChatMessage] = []
         self._slot = runtime.llm.open_slot()
@@ -184,6 +197,14 @@ class Session:
             VisionResolution.parse(media.value if media is not None else None),
             may_run=self._vision_may_run,
             on_error=lambda error: self._fail(invalid_argument(f"Invalid image: {error}")),
+        )
+        self._last_reply_end: float | None = None
+        affective = setup.generation_config.enable_affective_dialog
+        proactive = setup.proactivity.proactive_audio
+        self._analyzer: asyncio.Task[TurnAnalyzer] | None = (
+            asyncio.create_task(self._make_analyzer(affective, proactive, client_instruction))
+            if affective or proactive
+            else None
         )
         # Set when the session must end because of an error raised outside ``handle``.
         self.failure: asyncio.Future[ProtocolError] = asyncio.get_running_loop().create_future()
@@ -215,6 +236,8 @@ class Session:
             if text:
                 self._history.append(ChatMessage("assistant" if role in _MODEL_ROLES else "user", text))
         if message.turn_complete and not self.setup.initial_history_in_client_content:
+            if images:
+                await self._settle_vision(_QUESTION_IMAGE_SETTLE_SECONDS)
             await self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
 
     async def _on_realtime_input(self, message: RealtimeInput) -> None:
@@ -249,6 +272,47 @@ class Session:
         if message.tools is not None:
             self._tools = message.tools
 
+    # --- how the user sounds, and whether they are talking to us -------------------------------
+
+    async def _make_analyzer(self, affective: bool, proactive: bool, instruction: str) -> TurnAnalyzer:
+        return TurnAnalyzer(
+            estimator=await self._runtime.emotion_estimator() if affective else None,
+            detector=await self._runtime.directedness_detector() if proactive else None,
+            assistant_names=assistant_names(instruction),
+        )
+
+    def _face_cues(self) -> FaceCues | None:
+        camera = self._vision.context.camera
+        if camera is None or not camera.faces or time.monotonic() - camera.at > _FACE_CUES_MAX_AGE_S:
+            return None
+        face = camera.faces[0]
+        return FaceCues(
+            smile=None if face.smiling is None else float(face.smiling),
+            gaze_away=1.0 if face.pose is FacePose.TURNED else 0.0,
+        )
+
+    def _conversation_state(self) -> ConversationState:
+        screen = self._vision.context.screen
+        last_assistant = next((m.content for m in reversed(self._history) if m.role == "assistant"), "")
+        return ConversationState(
+            seconds_since_assistant=None if self._last_reply_end is None else time.monotonic() - self._last_reply_end,
+            previous_assistant_text=last_assistant,
+            screen_share_active=screen is not None and time.monotonic() - screen.at < _SCREEN_SHARE_ACTIVE_S,
+        )
+
+    async def _analyze(self, text: str, audio: np.ndarray | None) -> TurnSignals | None:
+        """Emotion and directedness of a finished user turn; None when both features are off."""
+        if self._analyzer is None:
+            return None
+        analyzer = await self._analyzer
+        state, face = self._conversation_state(), self._face_cues()
+        signals = await self._runtime.run(
+            self._runtime.analysis_executor, lambda: analyzer.analyze(text, audio, state, face)
+        )
+        log.info("session %s turn signals: %s", self.session_id, json.dumps(signals.log_record()))
+        metrics.observe_turn_signals(signals.metrics())
+        return signals
+
     # --- video in ----------------------------------------------------------------------------
 
     def _submit_frame(self, blob: Blob) -> None:
@@ -261,11 +325,11 @@ class Session:
         # Reading frames waits while a reply is being generated and spoken.
         return self._reply is None or self._reply.task.done()
 
-    async def _settle_vision(self) -> None:
+    async def _settle_vision(self, bound_seconds: float = _VISION_SETTLE_SECONDS) -> None:
         """Let a frame that just arrived be read before answering, within a bound."""
         if self._vision.context.frames_received:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._vision.settle(), _VISION_SETTLE_SECONDS)
+                await asyncio.wait_for(self._vision.settle(), bound_seconds)
 
     # --- speech in ---------------------------------------------------------------------------
 
@@ -345,11 +409,14 @@ class Session:
         timeline = TurnTimeline(speech_end=time.monotonic() - self._voice.tracker.activity.silence_ms / 1000)
         update = await self._voice.transcribe(event.audio, final=False)
         text = update.text.strip()
-        reply = None
+        reply = signals = None
         if text and (self._reply is None or self._reply.task.done()):
-            await self._settle_vision()
-            reply = self._create_reply(text, held=True, timeline=timeline)
-        return _Speculation(audio_samples=event.audio.size, text=text, reply=reply)
+            signals = await self._analyze(text, event.audio)
+            if signals is None or signals.answer:
+                await self._settle_vision()
+                style = signals.reply_style if signals is not None else None
+                reply = self._create_reply(text, held=True, timeline=timeline, style=style)
+        return _Speculation(audio_samples=event.audio.size, text=text, signals=signals, reply=reply)
 
     def _drop_speculation(self) -> None:
         speculation, self._speculation = self._speculation, None
@@ -392,11 +459,13 @@ class Session:
             timeline.mark("end_of_turn")
             guess = await self._speculation_result(speculation)
             if guess is not None and guess.audio_samples == audio.size:
-                # Nothing was said since the pause: its transcript and held reply stand.
-                text, held = guess.text, guess.reply
+                # Nothing was said since the pause: its transcript, signals and held reply stand.
+                text, signals, held = guess.text, guess.signals, guess.reply
             else:
                 _abandon(speculation)
-                text, held = (await self._voice.transcribe(audio, final=True)).text.strip(), None
+                text = (await self._voice.transcribe(audio, final=True)).text.strip()
+                signals = await self._analyze(text, audio) if text else None
+                held = None
             timeline.mark("transcript")
             spoken = self._reply.sent_text if self._reply is not None else ""
             if candidate is not None and candidate.decided is BargeIn.WAIT:
@@ -416,6 +485,11 @@ class Session:
                 await asyncio.shield(self._reply_watch)
             if self.setup.input_audio_transcription is not None:
                 self._send(ServerContent(input_transcription=Transcription(text, finished=True)))
+            if signals is not None and not signals.answer:
+                # Proactive audio: not meant for us. Transcribed, not answered; the turn just ends.
+                _abandon(speculation)
+                self._send(ServerContent(turn_complete=True))
+                return
             self._history.append(ChatMessage("user", text))
             if held is not None and not held.stopped:
                 held.timeline.end_of_turn = timeline.end_of_turn
@@ -423,7 +497,7 @@ class Session:
                 self._adopt_reply(held)
                 held.release()
             else:
-                await self._start_reply(timeline)
+                await self._start_reply(timeline, signals.reply_style if signals is not None else None)
         except ProtocolError as error:
             self._fail(error)
         except asyncio.CancelledError:
@@ -446,50 +520,63 @@ class Session:
     def _last_user_text(self) -> str:
         return next((message.content for message in reversed(self._history) if message.role == "user"), "")
 
-    def _chat_messages(self, pending_user: str | None = None) -> list[ChatMessage]:
-        """System, history and the user's new words, with what is seen put before those words.
+    def _chat_messages(self, pending_user: str | None = None, style: ReplyStyle | None = None) -> list[ChatMessage]:
+        """System, history and the user's new words, with what is seen and how to answer put before them.
 
-        The visual context goes into the last user message only (not the system message), so
-        the cached prompt prefix of earlier turns stays valid while the screen changes.
+        This turn's context goes into the last user message only (not the system message), so
+        the cached prompt prefix of earlier turns stays valid while the screen or mood changes.
         """
         messages = [ChatMessage("system", self._system_instruction), *self._history]
         if pending_user is not None:
             messages.append(ChatMessage("user", pending_user))
+        notes = []
         seen = self._vision.context.describe()
-        if seen and messages[-1].role == "user":
-            messages[-1] = ChatMessage("user", f"What you can see right now:\n{seen}\n\n{messages[-1].content}")
+        if seen:
+            notes.append(f"What you can see right now:\n{seen}")
+        if style is not None and style.instruction:
+            notes.append(style.instruction)
+        if notes and messages[-1].role == "user":
+            messages[-1] = ChatMessage("user", "\n\n".join([*notes, messages[-1].content]))
         return messages
 
-    def _speech_settings(self) -> SpeechSettings | None:
+    def _speech_settings(self, style: ReplyStyle | None) -> SpeechSettings | None:
         if self._modality is not Modality.AUDIO:
             return None
         return SpeechSettings(
             tts=self._runtime.tts_for(self._language),
+            prosody=style.prosody if style is not None else NORMAL_PROSODY,
             language=self._language,
             transcribe=self.setup.output_audio_transcription is not None,
         )
 
-    def _create_reply(self, pending_user: str | None, held: bool, timeline: TurnTimeline) -> Reply:
+    def _create_reply(
+        self, pending_user: str | None, held: bool, timeline: TurnTimeline, style: ReplyStyle | None
+    ) -> Reply:
         """A reply to the user's latest words: grounded in what is seen when asked about it, else the LLM's."""
         previous = self._reply
         question = pending_user if pending_user is not None else self._last_user_text()
         return Reply(
             self._runtime,
             self._slot,
-            self._chat_messages(pending_user),
+            self._chat_messages(pending_user, style),
             self._sampling,
             self._send,
-            self._speech_settings(),
+            self._speech_settings(style),
             held=held,
             timeline=timeline,
             on_playback=self._remember_playback,
             after=previous.task if previous is not None else None,
             planned_text=answer_visual_question(question, self._vision.context),
+            max_sentences=style.max_sentences if style is not None else None,
         )
 
-    async def _start_reply(self, timeline: TurnTimeline) -> None:
+    async def _start_reply(self, timeline: TurnTimeline, style: ReplyStyle | None = None) -> None:
+        """Answer the history's last user turn. ``style``: from the voice turn's analysis, if any."""
+        if style is None:
+            signals = await self._analyze(self._last_user_text(), None)
+            style = signals.reply_style if signals is not None else None
         await self._settle_vision()
-        self._adopt_reply(self._create_reply(None, held=False, timeline=timeline))
+        self._adopt_reply(self._create_reply(None, held=False, timeline=timeline, style=style))
 
     def _adopt_reply(self, reply: Reply) -> None:
         self._reply = reply
@@ -511,6 +598,7 @@ class Session:
             self._fail(internal_error())
             return
         self._history.append(ChatMessage("assistant", result.sent_text.strip()))
+        self._last_reply_end = time.monotonic()
         self._observe(reply.timeline)
         if not result.interrupted:
             self._send(ServerContent(generation_complete=True))
@@ -563,6 +651,8 @@ class Session:
         self._drop_speculation()
         if self._turn_task is not None:
             self._turn_task.cancel()
+        if self._analyzer is not None:
+            self._analyzer.cancel()
         self._stop_reply("session_closed")
         if self._reply_watch is not None:
             with contextlib.suppress(BaseException):

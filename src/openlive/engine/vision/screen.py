@@ -64,8 +64,12 @@ class ScreenReader:
     def read(self, image: BgrImage, data: bytes = b"") -> ScreenObservation:
         """Update from a decoded frame (``data``: its encoded bytes, for the identical-frame check)."""
         started = time.perf_counter()
-        self._digest = hashlib.blake2b(data, digest_size=16).digest() if data else None
         grey: GreyImage = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+        if self._grey is not None and self._grey.shape != grey.shape:
+            # Another size (a different window or display shared, a new mediaResolution): the
+            # cached lines and pixels belong to another picture.
+            self.reset()
+        self._digest = hashlib.blake2b(data, digest_size=16).digest() if data else None
         height, width = grey.shape
         if self._grey is None or self._last is None:
             regions = [Box(0, 0, width, height)]

@@ -1,0 +1,1 @@
+"""Sentence embedders: text to unit vectors, for similarity-based decisions."""
