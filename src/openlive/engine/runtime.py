@@ -24,6 +24,7 @@ from openlive.backends.turn.base import TurnModel
 from openlive.backends.vad.base import Vad
 from openlive.engine.affect.estimator import EmotionEstimator
 from openlive.engine.proactivity.detector import DirectednessDetector
+from openlive.engine.tools.planner import EmbeddedToolPlanner, ToolPlanner
 from openlive.engine.vision import VisionEngine
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class Runtime:
         self.tts_executor = ThreadPoolExecutor(2, thread_name_prefix="tts")
         # Per-turn analysis (emotion, directedness) and tool planning.
         self.analysis_executor = ThreadPoolExecutor(2, thread_name_prefix="analysis")
+        # The tool planner keeps one LLM slot for its choices: one plan at a time.
+        self.tools_executor = ThreadPoolExecutor(1, thread_name_prefix="tools")
         self.ready = asyncio.Event()
         self.load_error: BaseException | None = None
         self.load_seconds: float | None = None
@@ -131,6 +134,11 @@ class Runtime:
         detector: DirectednessDetector = await self._shared("directedness", lambda: DirectednessDetector(embedder))
         return detector
 
+    async def tool_planner(self) -> ToolPlanner:
+        embedder = await self.embedder()
+        planner: ToolPlanner = await self._shared("tool_planner", lambda: EmbeddedToolPlanner(embedder, self.llm))
+        return planner
+
     def tts_for(self, language: str | None) -> Tts:
         """The main voice when it speaks ``language``, else the fallback engine."""
         if language is None or self.tts.supports_language(language):
@@ -180,5 +188,5 @@ class Runtime:
         if "vision" in self._models:
             self.vision.close()
         executors = (self.llm_executor, self.listen_executor, self.asr_executor, self.tts_executor)
-        for executor in (*executors, self.analysis_executor):
+        for executor in (*executors, self.analysis_executor, self.tools_executor):
             executor.shutdown(wait=False, cancel_futures=True)

@@ -44,6 +44,7 @@ class TurnTimeline:
     speech_end: float | None = None
     end_of_turn: float | None = None
     transcript: float | None = None
+    tool_call: float | None = None
     first_token: float | None = None
     first_phrase: float | None = None
     first_audio: float | None = None

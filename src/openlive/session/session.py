@@ -13,9 +13,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
@@ -33,6 +35,7 @@ from openlive.engine.speech.activity import SAMPLE_RATE
 from openlive.engine.speech.barge_in import BargeIn, EchoDetector, is_backchannel, judge_barge_in
 from openlive.engine.speech.turns import UserPaused, UserResumed, UserSpeechStarted, UserTurnEnded
 from openlive.engine.speech.voice_out import OUTPUT_RATE
+from openlive.engine.tools.planner import PlannedCall, PlanningRequest
 from openlive.engine.vision import FrameDecodeError
 from openlive.engine.vision import MediaResolution as VisionResolution
 from openlive.engine.vision.answers import answer_visual_question
@@ -44,6 +47,9 @@ from openlive.protocol.messages import (
     ClientMessage,
     Content,
     ContextUpdate,
+    FunctionCall,
+    FunctionResponse,
+    FunctionResponseScheduling,
     Modality,
     ModalityTokenCount,
     RealtimeInput,
@@ -51,12 +57,14 @@ from openlive.protocol.messages import (
     ServerMessage,
     Setup,
     SetupMessage,
-    Tool,
+    ToolCall,
+    ToolCallCancellation,
     ToolResponse,
     Transcription,
     UsageMetadata,
 )
 from openlive.session.reply import Reply, ReplyResult, SpeechSettings, TurnTimeline
+from openlive.session.tool_calls import ToolCallBook, engine_declarations, results_note, started_note
 from openlive.session.voice_input import VoiceInput
 
 log = logging.getLogger(__name__)
@@ -75,6 +83,8 @@ _ECHO_CHECK_AFTER_S = 0.25
 _VISION_SETTLE_SECONDS = 2.5
 # An image sent with the question itself is read before answering, however long that takes, up to this.
 _QUESTION_IMAGE_SETTLE_SECONDS = 30.0
+# Recent history the tool planner sees, for planners that use context.
+_PLANNER_CONTEXT_MESSAGES = 6
 # Camera cues older than this say nothing about the user's face now.
 _FACE_CUES_MAX_AGE_S = 10.0
 # A shared screen seen this recently counts as being shared.
@@ -170,7 +180,15 @@ class Session:
             _text_of(setup.system_instruction, "system_instruction") if setup.system_instruction else ""
         )
         self._system_instruction = client_instruction or DEFAULT_SYSTEM_INSTRUCTION
-        self._tools: tuple[Tool, ...] = setup.tools
+        self._declarations = engine_declarations(setup.tools)
+        self._tool_book = ToolCallBook()
+        self._tool_book.declare(setup.tools)
+        # Calls issued in the turn now in progress: cancelled if that turn is interrupted.
+        self._turn_calls: list[str] = []
+        self._blocking_results: list[tuple[FunctionCall, FunctionResponse]] = []
+        # A turn waiting for the results of its blocking calls.
+        self._tool_turn: TurnTimeline | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._history: list[ChatMessage] = []
         self._slot = runtime.llm.open_slot()
         speech_config = setup.generation_config.speech_config
@@ -219,7 +237,7 @@ class Session:
             case RealtimeInput():
                 await self._on_realtime_input(message)
             case ToolResponse():
-                self._on_tool_response(message)
+                await self._on_tool_response(message)
             case ContextUpdate():
                 self._on_context_update(message)
             case SetupMessage():
@@ -238,7 +256,7 @@ class Session:
         if message.turn_complete and not self.setup.initial_history_in_client_content:
             if images:
                 await self._settle_vision(_QUESTION_IMAGE_SETTLE_SECONDS)
-            await self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
+            await self._respond(TurnTimeline(end_of_turn=time.monotonic()))
 
     async def _on_realtime_input(self, message: RealtimeInput) -> None:
         if message.video is not None:
@@ -259,18 +277,100 @@ class Session:
         if message.text is not None:
             await self._interrupt_reply("text")
             self._history.append(ChatMessage("user", message.text))
+            await self._respond(TurnTimeline(end_of_turn=time.monotonic()))
+
+    async def _on_tool_response(self, message: ToolResponse) -> None:
+        resolved = [(self._tool_book.resolve(response), response) for response in message.function_responses]
+        for pending, response in resolved:
+            if pending.blocking:
+                self._blocking_results.append((pending.call, response))
+            else:
+                await self._on_background_result(pending.call, response)
+        if self._blocking_results and not self._tool_book.blocking_pending:
+            results, self._blocking_results = self._blocking_results, []
+            timeline = self._tool_turn or TurnTimeline(end_of_turn=time.monotonic())
+            self._tool_turn = None
+            self._add_note(results_note(results))
+            await self._start_reply(timeline)
+
+    async def _on_background_result(self, call: FunctionCall, response: FunctionResponse) -> None:
+        """A NON_BLOCKING call's result, handled as its ``scheduling`` asks."""
+        scheduling = response.scheduling or FunctionResponseScheduling.WHEN_IDLE
+        note = results_note([(call, response)])
+        if scheduling is FunctionResponseScheduling.SILENT:
+            self._history.append(ChatMessage("user", f"(For context only, no reply needed: {note})"))
+            return
+        if scheduling is FunctionResponseScheduling.INTERRUPT:
+            await self._interrupt_reply("tool_response", cancel_calls=False)
+            self._history.append(ChatMessage("user", note))
+            await self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
+            return
+
+        async def when_idle() -> None:
+            if self._reply_watch is not None:
+                await asyncio.shield(self._reply_watch)
+            self._history.append(ChatMessage("user", note))
             await self._start_reply(TurnTimeline(end_of_turn=time.monotonic()))
 
-    def _on_tool_response(self, message: ToolResponse) -> None:
-        # No function calls are issued by this server yet, so every id is unknown.
-        ids = ", ".join(response.id or "(none)" for response in message.function_responses)
-        raise invalid_argument(f"Unknown function call id in tool_response: {ids}")
+        task = asyncio.create_task(when_idle())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _on_context_update(self, message: ContextUpdate) -> None:
         if message.system_instruction is not None:
             self._system_instruction = _text_of(message.system_instruction, "context_update.system_instruction")
         if message.tools is not None:
-            self._tools = message.tools
+            self._declarations = engine_declarations(message.tools)
+            self._tool_book.declare(message.tools)
+
+    # --- function calls ----------------------------------------------------------------------
+
+    def _add_note(self, note: str) -> None:
+        """Tell the LLM something about the user's last turn (a function result, say)."""
+        if self._history and self._history[-1].role == "user":
+            self._history[-1] = ChatMessage("user", f"{self._history[-1].content}\n\n{note}")
+        else:
+            self._history.append(ChatMessage("user", note))
+
+    async def _plan_calls(self, text: str) -> list[PlannedCall]:
+        planner = await self._runtime.tool_planner()
+        request = PlanningRequest(
+            text=text,
+            declarations=self._declarations,
+            now=datetime.now().astimezone(),
+            context=tuple(self._history[-_PLANNER_CONTEXT_MESSAGES:-1]),
+        )
+        return await self._runtime.run(self._runtime.tools_executor, lambda: planner.plan(request, threading.Event()))
+
+    async def _respond(self, timeline: TurnTimeline, style: ReplyStyle | None = None) -> None:
+        """Answer the user's last turn: with function calls when the request needs them, else in words."""
+        self._turn_calls = []
+        if self._declarations:
+            planned = await self._plan_calls(self._last_user_text())
+            if planned:
+                issued = self._tool_book.issue(planned)
+                self._turn_calls = [item.call.id for item in issued]
+                self._outbox(ServerMessage(ToolCall(tuple(item.call for item in issued))))
+                timeline.mark("tool_call")
+                if any(item.blocking for item in issued):
+                    self._tool_turn = timeline  # the reply waits for the client's results
+                    return
+                self._add_note(started_note(issued))
+        await self._start_reply(timeline, style)
+
+    def _cancel_turn_calls(self) -> None:
+        """The turn was interrupted: its calls still running are called off."""
+        ids = tuple(call_id for call_id in self._turn_calls if call_id in self._tool_book.pending)
+        self._turn_calls = []
+        for call_id in ids:
+            self._tool_book.pending.pop(call_id)
+        if ids:
+            self._outbox(ServerMessage(ToolCallCancellation(ids)))
+        if self._tool_turn is not None:
+            self._tool_turn = None
+            self._blocking_results.clear()
+            self._send(ServerContent(interrupted=True))
+            self._send(ServerContent(turn_complete=True))
 
     # --- how the user sounds, and whether they are talking to us -------------------------------
 
@@ -394,6 +494,7 @@ class Session:
         candidate.decided = decision
         if decision is BargeIn.INTERRUPT:
             self._stop_reply("barge_in")
+            self._cancel_turn_calls()
         else:
             log.info("session %s: speech during reply ignored (%r)", self.session_id, candidate.text)
             self._ignore_utterance = True
@@ -412,7 +513,8 @@ class Session:
         reply = signals = None
         if text and (self._reply is None or self._reply.task.done()):
             signals = await self._analyze(text, event.audio)
-            if signals is None or signals.answer:
+            # With tools declared, the planner decides at the turn's end whether to reply at all.
+            if (signals is None or signals.answer) and not self._declarations:
                 await self._settle_vision()
                 style = signals.reply_style if signals is not None else None
                 reply = self._create_reply(text, held=True, timeline=timeline, style=style)
@@ -497,7 +599,7 @@ class Session:
                 self._adopt_reply(held)
                 held.release()
             else:
-                await self._start_reply(timeline, signals.reply_style if signals is not None else None)
+                await self._respond(timeline, signals.reply_style if signals is not None else None)
         except ProtocolError as error:
             self._fail(error)
         except asyncio.CancelledError:
@@ -601,6 +703,7 @@ class Session:
         self._last_reply_end = time.monotonic()
         self._observe(reply.timeline)
         if not result.interrupted:
+            self._turn_calls = []  # the turn completed: its background calls run on
             self._send(ServerContent(generation_complete=True))
             self._send(ServerContent(turn_complete=True), self._usage(result))
 
@@ -615,9 +718,11 @@ class Session:
         self._send(ServerContent(interrupted=True))
         self._send(ServerContent(turn_complete=True))
 
-    async def _interrupt_reply(self, cause: str) -> None:
+    async def _interrupt_reply(self, cause: str, cancel_calls: bool = True) -> None:
         """Stop the reply in progress, if any, and wait until its history entry is written."""
         self._stop_reply(cause)
+        if cancel_calls:
+            self._cancel_turn_calls()
         if self._reply_watch is not None:
             await asyncio.shield(self._reply_watch)
 
@@ -653,6 +758,8 @@ class Session:
             self._turn_task.cancel()
         if self._analyzer is not None:
             self._analyzer.cancel()
+        for task in self._background:
+            task.cancel()
         self._stop_reply("session_closed")
         if self._reply_watch is not None:
             with contextlib.suppress(BaseException):
