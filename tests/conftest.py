@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from google import genai
 
 REPO = Path(__file__).resolve().parent.parent
 API_KEY = "test-key-openlive"
@@ -108,3 +109,14 @@ def plain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     server = start_server(tmp_path_factory.mktemp("plain-server"), tls=False)
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def sdk(tls_server: RunningServer) -> Iterator[genai.Client]:
+    """A google-genai client configured only through the environment lines ``openlive serve`` prints."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOOGLE_GEMINI_BASE_URL", tls_server.base_url)
+        patch.setenv("SSL_CERT_FILE", str(tls_server.cert))
+        patch.setenv("GEMINI_API_KEY", API_KEY)
+        patch.delenv("GOOGLE_API_KEY", raising=False)
+        yield genai.Client()
