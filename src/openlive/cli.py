@@ -16,6 +16,8 @@ BENCHMARKS = {
     "vision": "openlive.bench.vision",
     "affect": "openlive.bench.affect",
     "proactive": "openlive.bench.proactive",
+    "tools": "openlive.bench.tools",
+    "latency": "openlive.bench.latency",
 }
 
 
