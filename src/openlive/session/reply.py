@@ -75,6 +75,9 @@ class SpeechSettings:
 @dataclass
 class ReplyResult:
     sent_text: str
+    # The model's whole reply, exactly as generated: the history keeps it when nothing was cut, so
+    # the next turn's prompt matches the slot's cached tokens through this reply.
+    generated_text: str
     stats: GenerationStats
     interrupted: bool
     audio_seconds: float = 0.0
@@ -126,6 +129,7 @@ class Reply:
             self._released.set()
         self._stopped = False
         self._sent_parts: list[str] = []
+        self._generated_parts: list[str] = []
         self._playback = _Playback()
         self._generation: Generation | None = None
         # The session's previous reply: it may still be winding down on the same LLM slot.
@@ -186,15 +190,22 @@ class Reply:
                 await self._run_speech(self._speech)
         finally:
             self._cancel.set()
-        return ReplyResult(self.sent_text, self._stats(), self._stopped, self._playback.seconds)
+        return ReplyResult(
+            self.sent_text, "".join(self._generated_parts), self._stats(), self._stopped, self._playback.seconds
+        )
 
     def _text_pieces(self) -> Iterator[str]:
         if self._planned_text is not None:
-            return iter([self._planned_text])
+            return self._recorded(iter([self._planned_text]))
         self._generation = self._slot.generate(self.messages, self._sampling, self._cancel)
         if self._max_sentences is None:
-            return iter(self._generation)
-        return self._first_sentences(iter(self._generation), self._max_sentences)
+            return self._recorded(iter(self._generation))
+        return self._recorded(self._first_sentences(iter(self._generation), self._max_sentences))
+
+    def _recorded(self, pieces: Iterator[str]) -> Iterator[str]:
+        for piece in pieces:
+            self._generated_parts.append(piece)
+            yield piece
 
     def _first_sentences(self, pieces: Iterator[str], count: int) -> Iterator[str]:
         """Stop the LLM once ``count`` sentences are out (a style asked for a short reply)."""

@@ -699,7 +699,8 @@ class Session:
             log.exception("reply failed in session %s", self.session_id)
             self._fail(internal_error())
             return
-        self._history.append(ChatMessage("assistant", result.sent_text.strip()))
+        said = result.sent_text if result.interrupted else result.generated_text
+        self._history.append(ChatMessage("assistant", said.strip()))
         self._last_reply_end = time.monotonic()
         self._observe(reply.timeline)
         if not result.interrupted:
