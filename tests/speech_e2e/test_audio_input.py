@@ -14,11 +14,12 @@ from google.genai import types
 from PIL import Image
 
 from openlive.audio import resample
+from openlive.bench.recordings import load_recording, speech_data_dir, word_accuracy
 from openlive.bench.voice_client import Microphone
 from tests.conftest import LIVE_MODEL, RunningServer
 from tests.gateway.live_client import connect, expect_close, receive_json
 from tests.speech_e2e.voice import REPLY_WAIT_S, assert_spoken_reply, voice_session
-from tests.support.speech import TRANSCRIPTS, joined, load_recording, silence, speech_data_dir, word_accuracy
+from tests.support.speech import TRANSCRIPTS, joined, silence
 
 WEATHER = "lk_weather_question.wav"
 HELLO = "lk_hello_world.wav"

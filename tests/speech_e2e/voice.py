@@ -12,9 +12,10 @@ from google import genai
 from google.genai import types
 
 from openlive.audio import Float32Audio, pcm16_to_float32, resample
+from openlive.bench.recordings import normalise_words
 from openlive.bench.voice_client import REPLY_MIME, REPLY_RATE, Conversation, Reply
 from tests.conftest import LIVE_MODEL
-from tests.support.speech import RATE, normalise_words
+from tests.support.speech import RATE
 
 SHORT_ANSWERS = "You are a helpful voice assistant. Answer in one short sentence."
 # Generous: the CI machine has two cores shared by the server, the tests and other jobs.

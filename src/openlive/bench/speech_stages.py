@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
-import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import soundfile
@@ -25,6 +22,7 @@ from openlive.backends.tts.espeak import EspeakTts
 from openlive.backends.tts.piper import PiperTts
 from openlive.backends.turn.smart_turn import SmartTurn
 from openlive.backends.vad.silero import SileroVad
+from openlive.bench.recordings import speech_data_dir, word_accuracy
 from openlive.bench.report import BenchTable, median, percentile
 
 RATE = 16000
@@ -45,20 +43,6 @@ ESPEAK_VOICES = ("en-us", "en-gb-x-rp", "en-us+f2")
 TTS_TEXTS = ("Sure.", "Your meeting with the design team starts at ten tomorrow morning.")
 
 
-def _words(text: str) -> list[str]:
-    return re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("5 pm", "five pm").replace("5pm", "five pm")).split()
-
-
-def _word_accuracy(reference: str, hypothesis: str) -> float:
-    ref, hyp = _words(reference), _words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, hyp_word in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ref_word != hyp_word))
-    return 1.0 - row[len(hyp)] / max(len(ref), 1)
-
-
 def _timed(function: Callable[[], object], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -68,15 +52,10 @@ def _timed(function: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
-def _speech_data_dir() -> Path:
-    default = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "speech"
-    return Path(os.environ.get("OPENLIVE_SPEECH_DATA", default))
-
-
 def _utterances(piper: PiperTts, espeak: dict[str, EspeakTts]) -> list[tuple[str, str, Float32Audio]]:
     items: list[tuple[str, str, Float32Audio]] = []
     for name, text in RECORDINGS.items():
-        path = _speech_data_dir() / name
+        path = speech_data_dir() / name
         if path.is_file():
             data, rate = soundfile.read(path, dtype="float32", always_2d=True)
             items.append((f"rec:{name}", text, resample(np.ascontiguousarray(data.mean(axis=1)), rate, RATE)))
@@ -136,7 +115,7 @@ def run(argv: list[str]) -> int:
             times = _timed(functools.partial(asr.transcribe, audio, "en", full_window=full), item_runs)
             latencies.extend(times)
             factors.append(median(times) / 1000 / (audio.size / RATE))
-            accuracies.append(_word_accuracy(reference, asr.transcribe(audio, "en", full_window=full).text))
+            accuracies.append(word_accuracy(reference, asr.transcribe(audio, "en", full_window=full).text))
         exact = sum(a == 1.0 for a in accuracies)
         table.add_row(
             f"ASR Whisper base int8, {window} window",
