@@ -1,0 +1,689 @@
+"""Fills a chosen function's arguments from the user's words, by parameter type.
+
+Each value is found in the request, never invented: dates and times resolved against now,
+numbers (digits or words) matched to parameters by the words around them, enum values by word
+or embedding similarity, booleans by mention, strings as spans of the user's words. Every piece
+of the request is used by at most one argument, so a title does not swallow the due date.
+Where candidates stay too close to call, an optional :class:`LlmChooser` picks among them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+import numpy as np
+
+from openlive.backends.embedder.base import Embedder
+from openlive.engine.tools.choice import LlmChooser
+from openlive.engine.tools.datetimes import DateTimeMention, find_datetimes
+from openlive.engine.tools.numbers import NumberMention, find_numbers
+from openlive.engine.tools.schema import FunctionDeclaration, Schema
+from openlive.engine.tools.text import (
+    COMMAND_VERBS,
+    EDGE_WORDS,
+    FRAME_WORDS,
+    STOPWORDS,
+    Token,
+    identifier_words,
+    stem,
+    tokenize,
+    word_set,
+)
+from openlive.engine.tools.validation import schema_problems
+
+_DATE_WORDS = frozenset({"date", "time", "datetime", "when", "due", "deadline", "timestamp", "day"})
+_DATE_FORMATS = frozenset({"date", "date-time", "datetime", "time"})
+# Parameters that hold what the user says in their own words rather than a short entity.
+_FREE_TEXT_WORDS = word_set(
+    "title text message content body note notes query description subject summary prompt task "
+    "reminder comment question topic search keyword keywords item"
+)
+_GENERIC_FLAG_WORDS = word_set("is include includes enable enabled use with show flag should do has")
+_NEGATIONS = word_set("no not without exclude excluding don't dont never skip disable")
+_ENUM_MIN_SIMILARITY = 0.62
+# An optional string is filled only when its best span scores this well (quoted, capitalised, cued).
+_OPTIONAL_STRING_MIN_SCORE = 0.65
+# Scores closer than this go to the LLM chooser, when there is one.
+_CLOSE_CALL = 0.06
+_MAX_SPAN_WORDS = 6
+_STAGE_NUMBER = 2
+_STAGE_ENTITY = 6
+_STAGE_FREE_TEXT = 7
+_CLAUSE_PUNCTUATION = frozenset(",;:.!?")
+_DETERMINERS = frozenset({"a", "an", "the", "my", "your", "our", "his", "her", "their", "this", "that"})
+# A value right after one of these words likely fills a parameter whose name has one of the roles.
+_PREPOSITION_ROLES = {
+    "from": frozenset({"start", "origin", "source", "from", "departure", "sender", "base"}),
+    "between": frozenset({"start", "origin", "source", "from", "first"}),
+    "to": frozenset({"end", "destination", "target", "to", "arrival", "recipient"}),
+    "in": frozenset({"location", "city", "place", "country", "region", "area", "state", "where", "room"}),
+    "at": frozenset({"location", "place", "venue", "where"}),
+    "near": frozenset({"location", "place", "city", "where"}),
+    "by": frozenset({"author", "artist", "creator", "director"}),
+}
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    text: str
+    capitalized: bool = False
+    quoted: bool = False
+
+
+def _param_text(name: str, schema: Schema) -> str:
+    words = " ".join(identifier_words(name))
+    return f"{words}: {schema.description}" if schema.description else words
+
+
+def _is_datetime(name: str, schema: Schema) -> bool:
+    if schema.type != "string" or schema.enum:
+        return False
+    if schema.format.lower() in _DATE_FORMATS:
+        return True
+    description = schema.description.lower()
+    if any(marker in description for marker in ("iso 8601", "iso-8601", "yyyy-mm-dd", "hh:mm", "rfc 3339")):
+        return True
+    return bool(set(identifier_words(name)) & _DATE_WORDS)
+
+
+def is_free_text(name: str) -> bool:
+    return bool(set(identifier_words(name)) & _FREE_TEXT_WORDS)
+
+
+def format_datetime(mention: DateTimeMention, schema: Schema, name: str, now: datetime) -> str | None:
+    """The mention as ISO 8601, as precise as the parameter allows and the user said."""
+    form = schema.format.lower()
+    words = set(identifier_words(name))
+    wants_time_only = form == "time" or ("time" in words and "date" not in words and mention.day is None)
+    if wants_time_only:
+        return mention.clock.isoformat(timespec="minutes") if mention.clock else None
+    if mention.day is None:
+        return None
+    if form == "date" or mention.clock is None or ("date" in words and "time" not in words):
+        return mention.day.isoformat()
+    moment = datetime.combine(mention.day, mention.clock or time(0), tzinfo=now.tzinfo)
+    return moment.isoformat(timespec="seconds")
+
+
+class _Request:
+    """The request's words, what was found in them, and which characters arguments have used."""
+
+    def __init__(self, text: str, now: datetime) -> None:
+        self.text = text
+        self.now = now
+        self.tokens = tokenize(text)
+        self.datetimes = find_datetimes(text, now)
+        self.numbers = [
+            number for number in find_numbers(text) if not any(m.start <= number.start < m.end for m in self.datetimes)
+        ]
+        self.stems = {stem(t.text) for t in self.tokens if t.is_word}
+        self.lower_words = {t.lower for t in self.tokens if t.is_word}
+        self.claimed: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(start < b and a < end for a, b in self.claimed)
+
+    def claim(self, start: int, end: int) -> None:
+        self.claimed.append((start, end))
+
+    def window(self, start: int, end: int, before: int = 3, after: int = 2) -> list[Token]:
+        index_before = [i for i, t in enumerate(self.tokens) if t.end <= start]
+        index_after = [i for i, t in enumerate(self.tokens) if t.start >= end]
+        chosen = index_before[-before:] + index_after[:after]
+        return [self.tokens[i] for i in chosen if self.tokens[i].is_word]
+
+    def negated_before(self, start: int) -> bool:
+        return any(t.lower in _NEGATIONS for t in self.window(start, start, before=3, after=0))
+
+
+class ArgumentFiller:
+    def __init__(self, embedder: Embedder, chooser: LlmChooser | None = None) -> None:
+        self.embedder = embedder
+        self.chooser = chooser
+
+    def fill(
+        self,
+        declaration: FunctionDeclaration,
+        text: str,
+        now: datetime,
+        cancel: threading.Event | None = None,
+        command_words: Sequence[str] = (),
+    ) -> FilledArguments | None:
+        """Arguments for ``declaration`` from ``text``; None when a required one is not in it.
+
+        ``command_words`` are words that name the action (from the function's name and
+        description); they are trimmed from the edges of free-text values.
+        """
+        request = _Request(text, now)
+        run = _FillRun(self, request, declaration, cancel or threading.Event(), command_words)
+        args = run.fill_object(declaration.parameters)
+        if args is None or schema_problems(declaration.parameters, args):
+            return None
+        frame = " ".join(t.text for t in request.tokens if t.is_word and request.free(t.start, t.end))
+        unused_dates = sum(request.free(m.start, m.end) for m in request.datetimes)
+        return FilledArguments(args, frame, run.evidence, unused_dates)
+
+
+@dataclass(frozen=True)
+class FilledArguments:
+    args: dict[str, Any]
+    # The request's words that no argument used: what is left says what the user wants done.
+    frame: str
+    # Typed values the user said that the function takes (a date, an enum value by name, a number
+    # next to its parameter's name), and dates said that it has no parameter for.
+    evidence: int = 0
+    unused_dates: int = 0
+
+
+class _FillRun:
+    def __init__(
+        self,
+        filler: ArgumentFiller,
+        request: _Request,
+        declaration: FunctionDeclaration,
+        cancel: threading.Event,
+        command_words: Sequence[str],
+    ) -> None:
+        self.filler = filler
+        self.request = request
+        self.declaration = declaration
+        self.cancel = cancel
+        self.command_stems = {stem(word) for word in command_words} | {
+            stem(word) for word in identifier_words(declaration.name)
+        }
+        self.parameter_names = list(declaration.parameters.properties)
+        self.evidence = 0
+
+    # ---- objects ---------------------------------------------------------------------------------
+
+    def fill_object(self, schema: Schema) -> dict[str, Any] | None:
+        found: dict[str, Any] = {}
+        properties = schema.properties
+        order = sorted(properties, key=lambda name: self._stage(name, properties[name]))
+        joint_stages_done: set[int] = set()
+        for name in order:
+            child = properties[name]
+            stage = self._stage(name, child)
+            if stage in (_STAGE_NUMBER, _STAGE_ENTITY):
+                # Numbers and short strings are assigned to all their parameters at once.
+                if stage not in joint_stages_done:
+                    joint_stages_done.add(stage)
+                    names = [n for n in order if self._stage(n, properties[n]) == stage]
+                    fill = self._fill_numbers if stage == _STAGE_NUMBER else self._fill_entities
+                    found |= fill(schema, names)
+            else:
+                value = self._fill_one(name, child, required=name in schema.required)
+                if value is not None:
+                    found[name] = value
+        for name in schema.required:
+            if name not in found:
+                child = properties.get(name, Schema())
+                if child.has_default and not schema_problems(child, child.default):
+                    found[name] = child.default
+                else:
+                    return None
+        return {name: found[name] for name in properties if name in found}
+
+    def _stage(self, name: str, schema: Schema) -> int:
+        """Fill order: dates, enums and number lists, numbers, booleans, arrays, objects, short
+        strings (names, places), then free text, which takes what the others left."""
+        if _is_datetime(name, schema):
+            return 0
+        if schema.enum:
+            return 1
+        if schema.type == "array" and schema.items is not None and schema.items.type in ("integer", "number"):
+            # A list of numbers ("scores 85, 90, 88") must be taken before its items fill scalars.
+            return 1
+        if schema.type in ("integer", "number"):
+            return _STAGE_NUMBER
+        if schema.type in ("string", "any"):
+            return _STAGE_FREE_TEXT if is_free_text(name) else _STAGE_ENTITY
+        return {"boolean": 3, "array": 4, "object": 5}.get(schema.type, _STAGE_ENTITY)
+
+    def _fill_one(self, name: str, schema: Schema, required: bool) -> Any:
+        if _is_datetime(name, schema):
+            return self._fill_datetime(name, schema)
+        if schema.enum:
+            return self._fill_enum(name, schema, required)
+        match schema.type:
+            case "boolean":
+                return self._fill_boolean(name, schema, required)
+            case "array":
+                return self._fill_array(name, schema)
+            case "object":
+                return self.fill_object(schema) or None
+            case "string" | "any":
+                return self._fill_free_text(name)
+        return None
+
+    # ---- dates -----------------------------------------------------------------------------------
+
+    def _fill_datetime(self, name: str, schema: Schema) -> str | None:
+        for mention in self.request.datetimes:
+            if not self.request.free(mention.start, mention.end):
+                continue
+            value = format_datetime(mention, schema, name, self.request.now)
+            if value is not None:
+                self.request.claim(mention.start, mention.end)
+                self.evidence += 1
+                return value
+        return None
+
+    # ---- numbers ---------------------------------------------------------------------------------
+
+    def _number_score(self, name: str, schema: Schema, mention: NumberMention) -> float:
+        """How strongly the words around a number point at this parameter (1.0: its name is there)."""
+        before = self.request.window(mention.start, mention.end, before=3, after=0)
+        after = self.request.window(mention.start, mention.end, before=0, after=2)
+
+        def stems_of(tokens: list[Token]) -> set[str]:
+            return {stem(t.text) for t in tokens if t.lower not in STOPWORDS}
+
+        name_words = identifier_words(name)
+        name_stems = {stem(w) for w in name_words if len(w) > 1}
+        # Single-letter names ("a=2, b=5") match the letter itself next to the number.
+        letters = {w for w in name_words if len(w) == 1}
+        description_stems = {
+            stem(t.text) for t in tokenize(schema.description) if t.is_word and t.lower not in STOPWORDS
+        }
+        unit = {stem(mention.unit)} if mention.unit else set()
+        score = 1.0 * len(name_stems & (stems_of(before) | unit)) + 1.0 * len(letters & {t.lower for t in before})
+        score += 0.5 * len(name_stems & stems_of(after))
+        score += 0.3 * len(description_stems & (stems_of(before) | unit))
+        return score
+
+    def _number_value(self, schema: Schema, mention: NumberMention) -> float | int | None:
+        value = mention.value
+        description = schema.description.lower()
+        if mention.percent and any(hint in description for hint in ("decimal", "fraction", "between 0 and 1")):
+            value = value / 100
+        if schema.type == "integer":
+            return int(value) if float(value).is_integer() else None
+        return float(value)
+
+    def _fill_numbers(self, schema: Schema, names: list[str]) -> dict[str, Any]:
+        """Numbers go first where the words around them name the parameter, then, for required
+        parameters still empty, in the order they were said (digits before spelled-out counts)."""
+        mentions = [m for m in self.request.numbers if self.request.free(m.start, m.end)]
+        pairs = []
+        for p_index, name in enumerate(names):
+            for m_index, mention in enumerate(mentions):
+                value = self._number_value(schema.properties[name], mention)
+                if value is None or schema_problems(schema.properties[name], value):
+                    continue
+                score = self._number_score(name, schema.properties[name], mention)
+                if score >= 1.0:
+                    pairs.append((score, p_index, m_index, value))
+        pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+        found: dict[str, Any] = {}
+        used: set[int] = set()
+        for _, p_index, m_index, value in pairs:
+            name = names[p_index]
+            if name not in found and m_index not in used:
+                found[name] = value
+                used.add(m_index)
+                self.evidence += 1
+        order = sorted(range(len(mentions)), key=lambda i: (mentions[i].spelled, mentions[i].start))
+        for name in names:
+            if name in found or name not in schema.required:
+                continue
+            for m_index in order:
+                value = self._number_value(schema.properties[name], mentions[m_index])
+                if m_index in used or value is None or schema_problems(schema.properties[name], value):
+                    continue
+                found[name] = value
+                used.add(m_index)
+                break
+        for m_index in used:
+            self.request.claim(mentions[m_index].start, mentions[m_index].end)
+        return found
+
+    # ---- enums and booleans ------------------------------------------------------------------------
+
+    def _fill_enum(self, name: str, schema: Schema, required: bool) -> Any:
+        values = list(schema.enum)
+        labels = [str(value) for value in values]
+        for value, label in zip(values, labels, strict=True):
+            span = self._find_words(identifier_words(label))
+            if span is not None:
+                self.request.claim(*span)
+                self.evidence += 1
+                return value
+        spans = self._candidate_spans(max_words=3)
+        if spans:
+            vectors = self.filler.embedder.embed([" ".join(identifier_words(label)) for label in labels])
+            span_vectors = self.filler.embedder.embed([span.text for span in spans])
+            similarity = vectors @ span_vectors.T
+            top, span_index = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+            if similarity[top, span_index] >= _ENUM_MIN_SIMILARITY:
+                matched = spans[int(span_index)]
+                self.request.claim(matched.start, matched.end)
+                return values[int(top)]
+        if not required:
+            return None
+        return values[self._choose_value(name, schema, labels)]
+
+    def _choose_value(self, name: str, schema: Schema, labels: list[str]) -> int:
+        request_vector = self.filler.embedder.embed([self.request.text])[0]
+        label_vectors = self.filler.embedder.embed([" ".join(identifier_words(label)) for label in labels])
+        scores = label_vectors @ request_vector
+        ranked = [int(i) for i in np.argsort(-scores)]
+        chooser = self.filler.chooser
+        if chooser is not None and len(ranked) > 1:
+            question = f"Which {' '.join(identifier_words(name))} does the request ask for?"
+            picked = chooser.choose(self.request.text, question, labels, self.cancel)
+            if picked is not None:
+                return picked
+        return ranked[0]
+
+    def _find_words(self, words: Sequence[str]) -> tuple[int, int] | None:
+        """The span where ``words`` occur in a row (compared by stem), if it is still free."""
+        wanted = [stem(word) for word in words if word]
+        if not wanted:
+            return None
+        tokens = [t for t in self.request.tokens if t.is_word]
+        for index in range(len(tokens) - len(wanted) + 1):
+            window = tokens[index : index + len(wanted)]
+            if [stem(t.text) for t in window] == wanted and self.request.free(window[0].start, window[-1].end):
+                return window[0].start, window[-1].end
+        return None
+
+    def _fill_boolean(self, name: str, schema: Schema, required: bool) -> bool | None:
+        key = [word for word in identifier_words(name) if word not in _GENERIC_FLAG_WORDS] or identifier_words(name)
+        key_stems = {stem(word) for word in key}
+        if key_stems and key_stems <= self.request.stems:
+            first = min(t.start for t in self.request.tokens if stem(t.text) in key_stems)
+            return not self.request.negated_before(first)
+        if required:
+            return bool(schema.default) if schema.has_default else False
+        return None
+
+    # ---- arrays ------------------------------------------------------------------------------------
+
+    def _fill_array(self, name: str, schema: Schema) -> list[Any] | None:
+        items = schema.items or Schema()
+        if items.enum:
+            chosen = []
+            for value in items.enum:
+                span = self._find_words(identifier_words(str(value)))
+                if span is not None:
+                    chosen.append((span[0], value))
+                    self.request.claim(*span)
+            return [value for _, value in sorted(chosen, key=lambda pair: pair[0])] or None
+        bracket = next(
+            (
+                match
+                for match in re.finditer(r"[\[(]([^\[\]()]*,[^\[\]()]*)[\])]", self.request.text)
+                if self.request.free(match.start(), match.end())
+            ),
+            None,
+        )
+        if items.type in ("integer", "number"):
+            mentions = self._number_list(bracket)
+            values = [self._number_value(items, m) for m in mentions]
+            if len(mentions) >= 2 and all(v is not None for v in values):
+                for mention in mentions:
+                    self.request.claim(mention.start, mention.end)
+                if bracket:
+                    self.request.claim(bracket.start(), bracket.end())
+                return values
+            return None
+        if items.type in ("string", "any"):
+            if bracket:
+                parts = [part.strip(" '\"") for part in bracket.group(1).split(",")]
+                self.request.claim(bracket.start(), bracket.end())
+                return [part for part in parts if part]
+            value = self._fill_entities(Schema(type="object", properties={name: items}), [name], as_list=True)
+            return split_items(value[name]) if name in value else None
+        return None
+
+    def _number_list(self, bracket: re.Match[str] | None) -> list[NumberMention]:
+        """The numbers inside ``bracket``, or else the longest free run of numbers said as a list
+        ("85, 90, 88 and 92")."""
+        free = [m for m in self.request.numbers if self.request.free(m.start, m.end)]
+        if bracket:
+            return [m for m in free if bracket.start() <= m.start < bracket.end()]
+        runs: list[list[NumberMention]] = []
+        for mention in free:
+            gap = self.request.text[runs[-1][-1].end : mention.start] if runs else ""
+            if runs and re.fullmatch(r"\s*(?:,|and|,\s*and)?\s*", gap):
+                runs[-1].append(mention)
+            else:
+                runs.append([mention])
+        return max(runs, key=len, default=[])
+
+    # ---- strings -----------------------------------------------------------------------------------
+
+    def _candidate_spans(self, max_words: int = _MAX_SPAN_WORDS) -> list[_Span]:
+        request = self.request
+        text = request.text
+        spans: dict[tuple[int, int], _Span] = {}
+        for match in re.finditer(r"[\"“‘']([^\"“”‘’']{2,})[\"”’']", text):
+            if request.free(match.start(), match.end()):
+                spans[(match.start(1), match.end(1))] = _Span(match.start(1), match.end(1), match.group(1), quoted=True)
+        words = [t for t in request.tokens if t.is_word and request.free(t.start, t.end)]
+        # Runs of free words that touch each other in the text (nothing claimed between them).
+        runs: list[list[Token]] = []
+        for token in words:
+            if runs and request.free(runs[-1][-1].end, token.start) and _adjacent(text, runs[-1][-1], token):
+                runs[-1].append(token)
+            else:
+                runs.append([token])
+        for run in runs:
+            capital_runs = _capitalized_runs(run, words[0] if words else None)
+            for first in range(len(run)):
+                for last in range(first, min(first + max_words, len(run))):
+                    piece = run[first : last + 1]
+                    if piece[0].lower in EDGE_WORDS or piece[-1].lower in EDGE_WORDS:
+                        continue
+                    start, end = piece[0].start, piece[-1].end
+                    possessive = re.search(r"['’]s$", text[start:end])
+                    if possessive:
+                        end -= 2
+                    capitalized = (first, last) in capital_runs
+                    spans.setdefault((start, end), _Span(start, end, text[start:end], capitalized))
+        return list(spans.values())
+
+    def _residual(self, other_names: Sequence[str] = ()) -> _Span | None:
+        """The request minus claimed parts and the command frame at its edges: free text such as a
+        task title ("add a task to buy milk tomorrow" → "buy milk")."""
+        request = self.request
+        tokens = [t for t in request.tokens if request.free(t.start, t.end)]
+        if not tokens:
+            return None
+        # Pieces: stretches between claimed values and clause punctuation ("paint the fence, it takes
+        # 90 minutes" → "paint the fence" | "it takes").
+        pieces: list[list[Token]] = [[tokens[0]]]
+        for token in tokens[1:]:
+            previous = pieces[-1][-1]
+            if request.free(previous.end, token.start) and previous.text not in _CLAUSE_PUNCTUATION:
+                pieces[-1].append(token)
+            else:
+                pieces.append([token])
+        frame_stems = self.command_stems | {stem(w) for name in other_names for w in identifier_words(name)}
+        first_word = next((t for t in request.tokens if t.is_word), None)
+        trimmed = [self._trim(piece, frame_stems, first_word) for piece in pieces]
+        piece = max(trimmed, key=lambda p: sum(t.is_word for t in p))
+        if not piece:
+            return None
+        start, end = piece[0].start, piece[-1].end
+        return _Span(start, end, request.text[start:end])
+
+    @staticmethod
+    def _trim(piece: list[Token], frame_stems: set[str], first_word: Token | None) -> list[Token]:
+        """Strip the command frame: fillers, words naming the action (each once), and a command
+        verb that opens the request ("put pay the bill on my list" → "pay the bill")."""
+        stripped: set[str] = set()
+        start = 0
+        while start < len(piece):
+            token = piece[start]
+            key = stem(token.text)
+            if not token.is_word or token.lower in FRAME_WORDS or token.lower in STOPWORDS - COMMAND_VERBS:
+                start += 1
+            elif (key in frame_stems and key not in stripped) or (token is first_word and token.lower in COMMAND_VERBS):
+                stripped.add(key)
+                start += 1
+            else:
+                break
+        end = len(piece)
+        while end > start:
+            token = piece[end - 1]
+            key = stem(token.text)
+            punctuation = not token.is_word and token.text not in ")\"'"
+            if punctuation or token.lower in EDGE_WORDS or token.lower in FRAME_WORDS:
+                end -= 1
+            elif key in frame_stems and key not in stripped:
+                stripped.add(key)
+                end -= 1
+            else:
+                break
+        return piece[start:end]
+
+    def _fill_free_text(self, name: str) -> str | None:
+        """Free text (a title, a message) is what the command frame leaves, or what the user quoted."""
+        quoted = [span for span in self._candidate_spans() if span.quoted]
+        if quoted:
+            span = max(quoted, key=lambda q: q.end - q.start)
+        else:
+            residual = self._residual([other for other in self.parameter_names if other != name])
+            if residual is None:
+                return None
+            span = residual
+        self.request.claim(span.start, span.end)
+        return span.text
+
+    def _fill_entities(self, schema: Schema, names: list[str], as_list: bool = False) -> dict[str, str]:
+        """Short string values (a city, a person, a product) for several parameters at once: each
+        span goes to the parameter it fits best, so "from Sydney to Melbourne" fills both ends."""
+        spans = self._candidate_spans()
+        if not spans:
+            return {}
+        scores = {name: self._span_scores(name, schema.properties[name], spans, as_list) for name in names}
+        ranked = sorted(
+            ((score, name, index) for name in names for index, score in enumerate(scores[name])),
+            key=lambda entry: -entry[0],
+        )
+        found: dict[str, str] = {}
+        taken: list[_Span] = []
+        for score, name, index in ranked:
+            span = spans[index]
+            if name in found or any(span.start < t.end and t.start < span.end for t in taken):
+                continue
+            required = name in schema.required
+            if score == float("-inf") or (not required and score < _OPTIONAL_STRING_MIN_SCORE):
+                continue
+            span = self._maybe_choose(name, schema.properties[name], spans, scores[name], index, taken)
+            found[name] = span.text
+            taken.append(span)
+            self.request.claim(span.start, span.end)
+        return found
+
+    def _maybe_choose(
+        self, name: str, schema: Schema, spans: list[_Span], scores: list[float], best: int, taken: list[_Span]
+    ) -> _Span:
+        """The best span, or the LLM's pick when other free spans score about as well."""
+        chooser = self.filler.chooser
+        if chooser is None:
+            return spans[best]
+        close = [
+            i
+            for i in sorted(range(len(spans)), key=lambda i: -scores[i])[:3]
+            if scores[best] - scores[i] < _CLOSE_CALL
+            and not any(spans[i].start < t.end and t.start < spans[i].end for t in taken)
+        ]
+        if len(close) < 2:
+            return spans[best]
+        question = f"What is the {' '.join(identifier_words(name))}?"
+        if schema.description:
+            question += f" ({schema.description})"
+        picked = chooser.choose(self.request.text, question, [spans[i].text for i in close], self.cancel)
+        return spans[close[picked]] if picked is not None else spans[best]
+
+    def _span_scores(self, name: str, schema: Schema, spans: list[_Span], as_list: bool) -> list[float]:
+        embedder = self.filler.embedder
+        param_vector = embedder.embed([_param_text(name, schema)])[0]
+        similarity = embedder.embed([span.text for span in spans]) @ param_vector
+        name_words = set(identifier_words(name))
+        cue_stems = {stem(word) for word in name_words}
+        prepositions = {word for word, roles in _PREPOSITION_ROLES.items() if roles & name_words}
+        scores = []
+        for span, sim in zip(spans, similarity, strict=True):
+            words = [t for t in tokenize(span.text) if t.is_word]
+            edges = (words[0], words[-1]) if words else ()
+            naming = cue_stems | self.command_stems
+            # "season" in "2019-2020 season" names the parameter, the value is the rest; and a span made
+            # only of words naming the parameter or the action ("book" for search_holy_books) is no value.
+            if any(stem(t.text) in cue_stems and t.text.islower() for t in edges) or all(
+                stem(t.text) in naming and t.text.islower() for t in words
+            ):
+                scores.append(float("-inf"))
+                continue
+            score = float(sim)
+            if span.quoted:
+                score += 0.3
+            if span.capitalized:
+                score += 0.2
+            elif not span.quoted:
+                score -= 0.05 * max(0, len(words) - 2)
+            if as_list and re.search(r",|\band\b|\bor\b", span.text):
+                score += 0.2
+            before = self.request.window(span.start, span.end, before=3, after=0)
+            while before and before[-1].lower in _DETERMINERS:
+                before = before[:-1]
+            if before:
+                if stem(before[-1].text) in cue_stems:
+                    score += 0.15
+                if before[-1].lower in prepositions:
+                    score += 0.3
+            content = [stem(t.text) for t in words if t.lower not in EDGE_WORDS]
+            # Words that name the action or the parameter are rarely its value.
+            if content:
+                named = sum(word in self.command_stems or word in cue_stems for word in content)
+                score -= 0.5 * named / len(content)
+            scores.append(score)
+        return scores
+
+
+def _capitalized_runs(run: list[Token], sentence_start: Token | None) -> set[tuple[int, int]]:
+    """(first, last) indexes of maximal runs of capitalised words ("New York City", "BRCA1"); a
+    capitalised first word of the sentence alone does not count."""
+
+    def capital(token: Token) -> bool:
+        return token.text[0].isupper() or (token.text[0].isdigit() and any(c.isalpha() for c in token.text))
+
+    found: set[tuple[int, int]] = set()
+    index = 0
+    while index < len(run):
+        if not capital(run[index]) or (
+            run[index] is sentence_start and not (index + 1 < len(run) and capital(run[index + 1]))
+        ):
+            index += 1
+            continue
+        last = index
+        while last + 1 < len(run) and (
+            capital(run[last + 1])
+            or (run[last + 1].lower in ("of", "the", "de") and last + 2 < len(run) and capital(run[last + 2]))
+        ):
+            last += 1
+        first = index + 1 if run[index] is sentence_start else index
+        found.add((first, last))
+        index = last + 1
+    return found
+
+
+def _adjacent(text: str, left: Token, right: Token) -> bool:
+    """True when only spaces, hyphens, apostrophes or commas separate two words."""
+    return bool(re.fullmatch(r"[\s\-'’,&]*", text[left.end : right.start]))
+
+
+def split_items(value: str) -> list[str]:
+    """ "milk, eggs and bread" → ["milk", "eggs", "bread"]."""
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+", value)
+    return [part.strip() for part in parts if part.strip()]

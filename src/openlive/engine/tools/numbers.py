@@ -1,0 +1,154 @@
+"""Numbers mentioned in a request, in digits or words, with where they are and the unit after them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from openlive.engine.tools.text import STOPWORDS, Token, tokenize
+
+_UNITS = {
+    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+_FRACTIONS = {"half": 0.5, "quarter": 0.25}
+_DIGITS = re.compile(
+    r"(?<![\w.^])(?P<sign>(?<![\d)])[-−])?(?P<currency>[$€£¥])?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:e[-+]?\d+)?|\d+(?:e[-+]?\d+)?)"
+    r"(?P<suffix>st|nd|rd|th|%|[a-zµ°Ω]+(?:/[a-z]+)?)?(?![\w])",
+    re.IGNORECASE,
+)
+_SUFFIX_SCALE = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    value: float
+    start: int
+    end: int
+    # The word right after the number ("degrees", "kg", "%"), lower case; "" if none.
+    unit: str
+    ordinal: bool = False
+    percent: bool = False
+    # Written as a word ("two"): often a count of things ("two numbers: 40 and 50"), not a value.
+    spelled: bool = False
+
+    @property
+    def is_integral(self) -> bool:
+        return float(self.value).is_integer()
+
+
+def _word_value(words: list[str]) -> float | None:
+    """Value of a run of number words such as "two hundred and five"; None if not a number."""
+    total, current, seen = 0.0, 0.0, False
+    for word in words:
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word in _SCALES:
+            total += (current or 1) * _SCALES[word]
+            current = 0
+        elif word == "and" and seen:
+            continue
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def _unit_after(tokens: list[Token], index: int) -> str:
+    if index < len(tokens):
+        token = tokens[index]
+        if token.text in "%°" or (token.is_word and token.lower not in STOPWORDS):
+            return token.lower
+    return ""
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    found: list[NumberMention] = []
+    tokens = tokenize(text)
+    covered: set[int] = set()
+    for match in _DIGITS.finditer(text):
+        raw = match.group("num").replace(",", "")
+        value = float(raw)
+        suffix = (match.group("suffix") or "").lower()
+        if match.group("sign"):
+            value = -value
+        ordinal = suffix in ("st", "nd", "rd", "th")
+        # "$1.2M" is a scale; "5000m" and "298K" are units.
+        if match.group("currency") and suffix in _SUFFIX_SCALE:
+            value *= _SUFFIX_SCALE[suffix]
+            suffix = ""
+        end = match.end()
+        after = [t for t in tokens if t.start >= end]
+        if suffix == "%":
+            unit = "%"
+        elif suffix and not ordinal:
+            unit = suffix
+        else:
+            unit = _unit_after(after, 0)
+        if unit in _SCALES:
+            value *= _SCALES[unit]
+            end = after[0].end
+            unit = _unit_after(after, 1)
+        found.append(NumberMention(value, match.start(), end, unit, ordinal, suffix == "%" or unit == "percent"))
+        covered.update(range(match.start(), end))
+
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        word = token.lower
+        if token.start in covered:
+            index += 1
+            continue
+        # "second" is far more often the time unit than the ordinal.
+        if word in _ORDINALS and not (word == "second" and (index == 0 or tokens[index - 1].lower != "the")):
+            unit = _unit_after(tokens, index + 1)
+            found.append(NumberMention(_ORDINALS[word], token.start, token.end, unit, ordinal=True, spelled=True))
+            index += 1
+            continue
+        if word in ("a", "an") and index + 1 < len(tokens) and tokens[index + 1].lower in _FRACTIONS:
+            fraction = tokens[index + 1]
+            unit = _unit_after(tokens, index + 2)
+            found.append(NumberMention(_FRACTIONS[fraction.lower], token.start, fraction.end, unit, spelled=True))
+            index += 2
+            continue
+        run_end = index
+        while run_end < len(tokens) and (
+            tokens[run_end].lower in _UNITS
+            or tokens[run_end].lower in _TENS
+            or tokens[run_end].lower in _SCALES
+            or (tokens[run_end].lower == "and" and run_end > index)
+            or (tokens[run_end].text == "-" and run_end > index)
+        ):
+            run_end += 1
+        while run_end > index and tokens[run_end - 1].lower in ("and", "-"):
+            run_end -= 1
+        words = [t.lower for t in tokens[index:run_end] if t.text != "-"]
+        word_value = _word_value(words) if run_end > index else None
+        # "one" alone is usually a pronoun ("the blue one"), so it counts only before a unit word.
+        if word_value is not None and not (words == ["one"] and not _unit_after(tokens, run_end)):
+            unit = _unit_after(tokens, run_end)
+            percent = unit == "percent"
+            found.append(
+                NumberMention(word_value, token.start, tokens[run_end - 1].end, unit, percent=percent, spelled=True)
+            )
+            index = run_end
+            continue
+        index += 1
+    return sorted(found, key=lambda mention: mention.start)

@@ -1,0 +1,95 @@
+"""Small text helpers shared by function selection and argument filling: words with their
+character offsets, identifier splitting and a crude stemmer for matching word forms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.#+\-][A-Za-z0-9#+]+)*[#+]?|[^\sA-Za-z0-9]")
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words that carry no content; used to trim spans and ignore filler when matching.
+STOPWORDS = word_set(
+    """a an the this that these those my your our his her their its me i you we us he she it they them
+    to of for in on at by with from into onto about as and or but if then so than please kindly can could
+    would will shall should may might must do does did is are was were be been being am have has had
+    just also some any all what which who whom whose how when where why there here up out off over
+    get let make want need like know tell give show find one ones now"""
+)
+# Words that never start or end a value span: articles, prepositions, conjunctions, auxiliaries.
+EDGE_WORDS = word_set(
+    """a an the this that these those my your our his her their its to of for in on at by with from into onto
+    about as and or but if then so than please is are was were be been am do does did have has had will would
+    can could should shall may might must which what who whom whose how when where why there here i me you"""
+)
+# Verbs and fillers that frame a request ("can you please ...", "I'd like to ...").
+FRAME_WORDS = word_set(
+    """can could would will you please kindly i i'd id like want need to me let's lets let us go ahead
+    and just hey ok okay so also now quickly actually called named titled rid new"""
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def identifier_words(name: str) -> list[str]:
+    """``getWeather``, ``get_weather``, ``math.hypot`` → their lower-case words."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
+    return [word.lower() for word in re.split(r"[\s_.:\-/]+", spaced) if word]
+
+
+def stem(word: str) -> str:
+    """Fold plain inflections (tasks/task, adding/add, reminded/remind) onto one key."""
+    word = word.lower().strip("'’")
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("ers", ""), ("er", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if suffix.startswith("er") else 3):
+            word = word[: -len(suffix)] + keep
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def content_stems(text: str) -> set[str]:
+    return {stem(t.text) for t in tokenize(text) if t.is_word and t.lower not in STOPWORDS}
+
+
+def humanize(name: str) -> str:
+    return " ".join(identifier_words(name))
+
+
+# Common imperative verbs: a clause that starts with one is a new command ("... and set the alarm").
+COMMAND_VERBS = word_set(
+    """add append archive ask book buy call cancel change check clear close complete compute convert count
+    create delete disable display do email enable end estimate find finish get give go increase decrease
+    list lock log look make mark move mute note open order pause play post put read record remind remove
+    rename reply reschedule reset restart resume save schedule search send set share show skip snooze start
+    stop switch take tell text translate turn unlock unmute update upload dim raise lower calculate
+    predict plan pay pick prepare print wash clean walk water fix bring feed visit write finish submit renew
+    review sign return cook study practice exercise run meet drop collect repair paint organize tidy iron
+    vacuum mow sell email phone text follow install prepare contact invite confirm draft"""
+)
