@@ -38,7 +38,7 @@ from openlive.engine.speech.voice_out import OUTPUT_RATE
 from openlive.engine.tools.planner import PlannedCall, PlanningRequest
 from openlive.engine.vision import FrameDecodeError
 from openlive.engine.vision import MediaResolution as VisionResolution
-from openlive.engine.vision.answers import answer_visual_question
+from openlive.engine.vision.answers import answer_visual_question, classify_question
 from openlive.protocol.errors import ProtocolError, internal_error, invalid_argument, not_supported
 from openlive.protocol.messages import (
     ActivityHandling,
@@ -85,6 +85,9 @@ _VISION_SETTLE_SECONDS = 2.5
 _QUESTION_IMAGE_SETTLE_SECONDS = 30.0
 # Recent history the tool planner sees, for planners that use context.
 _PLANNER_CONTEXT_MESSAGES = 6
+# What is seen goes into every prompt in short; in full only when the user asks about it. A full
+# screen description runs to hundreds of tokens, which the CPU LLM would prefill on every turn.
+_SEEN_SUMMARY_CHARACTERS = 240
 # Camera cues older than this say nothing about the user's face now.
 _FACE_CUES_MAX_AGE_S = 10.0
 # A shared screen seen this recently counts as being shared.
@@ -418,6 +421,7 @@ class Session:
     def _submit_frame(self, blob: Blob) -> None:
         try:
             self._vision.submit(blob.data, blob.mime_type)
+            metrics.VIDEO_FRAMES.labels("received").inc()
         except FrameDecodeError as error:
             raise invalid_argument(f"Invalid image: {error}") from None
 
@@ -633,6 +637,8 @@ class Session:
             messages.append(ChatMessage("user", pending_user))
         notes = []
         seen = self._vision.context.describe()
+        if seen and classify_question(messages[-1].content) is None:
+            seen = seen if len(seen) <= _SEEN_SUMMARY_CHARACTERS else seen[: _SEEN_SUMMARY_CHARACTERS - 1] + "…"
         if seen:
             notes.append(f"What you can see right now:\n{seen}")
         if style is not None and style.instruction:
@@ -767,4 +773,5 @@ class Session:
                 await self._reply_watch
         self._slot.close()
         await self._vision.close()
+        metrics.VIDEO_FRAMES.labels("dropped").inc(self._vision.context.frames_dropped)
         metrics.ACTIVE_SESSIONS.dec()
