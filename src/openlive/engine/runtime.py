@@ -178,8 +178,12 @@ class Runtime:
         self.ready.set()
         # OCR builds its sessions on first use; do that now, on the vision thread, at low priority.
         self._warm_up = asyncio.create_task(vision.warm_up())
-        # Importing torch and the embedder takes seconds: start now so the first session need not wait.
-        self._shared("embedder", lambda: registry.create("embedder", self.options.embedder_backend))
+        # Importing torch and building the embedding models takes seconds: start now, in the
+        # background, so the first session that uses them need not wait.
+        self._prepared = [
+            asyncio.create_task(prepare())
+            for prepare in (self.emotion_estimator, self.directedness_detector, self.tool_planner)
+        ]
 
     async def run(self, executor: ThreadPoolExecutor, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor, work)

@@ -536,9 +536,7 @@ class Session:
             _abandon(speculation)
             return
         speech_end = time.monotonic() - event.silence_ms / 1000
-        self._turn_task = asyncio.create_task(
-            self._complete_voice_turn(event.audio, speech_end, speculation, candidate)
-        )
+        self._queue_voice_turn(event.audio, speech_end, speculation, candidate)
 
     async def _on_activity_start(self) -> None:
         if self._interruptible:
@@ -550,8 +548,24 @@ class Session:
         chunks, self._manual_audio = self._manual_audio, None
         if not chunks:
             return
-        audio = np.concatenate(chunks)
-        self._turn_task = asyncio.create_task(self._complete_voice_turn(audio, time.monotonic(), None, None))
+        self._queue_voice_turn(np.concatenate(chunks), time.monotonic(), None, None)
+
+    def _queue_voice_turn(
+        self,
+        audio: np.ndarray,
+        speech_end: float,
+        speculation: asyncio.Task[_Speculation] | None,
+        candidate: _BargeInCandidate | None,
+    ) -> None:
+        """Finish a voice turn after the one before it: turns are answered in the order spoken."""
+        previous = self._turn_task
+
+        async def in_order() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await self._complete_voice_turn(audio, speech_end, speculation, candidate)
+
+        self._turn_task = asyncio.create_task(in_order())
 
     async def _complete_voice_turn(
         self,
