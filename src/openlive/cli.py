@@ -18,6 +18,7 @@ BENCHMARKS = {
     "proactive": "openlive.bench.proactive",
     "tools": "openlive.bench.tools",
     "latency": "openlive.bench.latency",
+    "vision-latency": "openlive.bench.vision_latency",
 }
 
 

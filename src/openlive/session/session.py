@@ -205,6 +205,8 @@ class Session:
         self._manual_activity = realtime.automatic_activity_detection.disabled
         self._manual_audio: list[np.ndarray] | None = None
         self._reply: Reply | None = None
+        # The last reply made, held ones included: the next one waits until it has let go of the LLM slot.
+        self._newest_reply: Reply | None = None
         self._reply_watch: asyncio.Task[None] | None = None
         self._speculation: asyncio.Task[_Speculation] | None = None
         self._turn_task: asyncio.Task[None] | None = None
@@ -675,9 +677,9 @@ class Session:
         self, pending_user: str | None, held: bool, timeline: TurnTimeline, style: ReplyStyle | None
     ) -> Reply:
         """A reply to the user's latest words: grounded in what is seen when asked about it, else the LLM's."""
-        previous = self._reply
+        previous = self._newest_reply
         question = pending_user if pending_user is not None else self._last_user_text()
-        return Reply(
+        reply = Reply(
             self._runtime,
             self._slot,
             self._chat_messages(pending_user, style),
@@ -691,6 +693,8 @@ class Session:
             planned_text=answer_visual_question(question, self._vision.context),
             max_sentences=style.max_sentences if style is not None else None,
         )
+        self._newest_reply = reply
+        return reply
 
     async def _start_reply(self, timeline: TurnTimeline, style: ReplyStyle | None = None) -> None:
         """Answer the history's last user turn. ``style``: from the voice turn's analysis, if any."""
