@@ -19,6 +19,7 @@ BENCHMARKS = {
     "tools": "openlive.bench.tools",
     "latency": "openlive.bench.latency",
     "vision-latency": "openlive.bench.vision_latency",
+    "tools-spoken": "openlive.bench.tools_spoken",
 }
 
 
