@@ -87,7 +87,7 @@ _QUESTION_IMAGE_SETTLE_SECONDS = 30.0
 _PLANNER_CONTEXT_MESSAGES = 6
 # What is seen goes into every prompt in short; in full only when the user asks about it. A full
 # screen description runs to hundreds of tokens, which the CPU LLM would prefill on every turn.
-_SEEN_SUMMARY_CHARACTERS = 240
+_SEEN_SUMMARY_CHARACTERS = 120
 # Camera cues older than this say nothing about the user's face now.
 _FACE_CUES_MAX_AGE_S = 10.0
 # A shared screen seen this recently counts as being shared.
@@ -260,7 +260,7 @@ class Session:
                 self._history.append(ChatMessage("assistant" if role in _MODEL_ROLES else "user", text))
         if message.turn_complete and not self.setup.initial_history_in_client_content:
             if images:
-                await self._settle_vision(_QUESTION_IMAGE_SETTLE_SECONDS)
+                await self._settle_vision(None, _QUESTION_IMAGE_SETTLE_SECONDS)
             await self._respond(TurnTimeline(end_of_turn=time.monotonic()))
 
     async def _on_realtime_input(self, message: RealtimeInput) -> None:
@@ -431,8 +431,14 @@ class Session:
         # Reading frames waits while a reply is being generated and spoken.
         return self._reply is None or self._reply.task.done()
 
-    async def _settle_vision(self, bound_seconds: float = _VISION_SETTLE_SECONDS) -> None:
-        """Let a frame that just arrived be read before answering, within a bound."""
+    async def _settle_vision(self, question: str | None, bound_seconds: float = _VISION_SETTLE_SECONDS) -> None:
+        """Before answering a question about what is seen, let a frame that just arrived be read.
+
+        Other turns do not wait: with a screen shared at 1 fps a frame is nearly always in reading.
+        ``question`` None: wait regardless (an image came with the question itself).
+        """
+        if question is not None and classify_question(question) is None:
+            return
         if self._vision.context.frames_received:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._vision.settle(), bound_seconds)
@@ -521,7 +527,7 @@ class Session:
             signals = await self._analyze(text, event.audio)
             # With tools declared, the planner decides at the turn's end whether to reply at all.
             if (signals is None or signals.answer) and not self._declarations:
-                await self._settle_vision()
+                await self._settle_vision(text)
                 style = signals.reply_style if signals is not None else None
                 reply = self._create_reply(text, held=True, timeline=timeline, style=style)
         return _Speculation(audio_samples=event.audio.size, text=text, signals=signals, reply=reply)
@@ -654,7 +660,11 @@ class Session:
         notes = []
         seen = self._vision.context.describe()
         if seen and classify_question(messages[-1].content) is None:
-            seen = seen if len(seen) <= _SEEN_SUMMARY_CHARACTERS else seen[: _SEEN_SUMMARY_CHARACTERS - 1] + "…"
+            seen = (
+                seen[:_SEEN_SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + " …"
+                if len(seen) > _SEEN_SUMMARY_CHARACTERS
+                else seen
+            )
         if seen:
             notes.append(f"What you can see right now:\n{seen}")
         if style is not None and style.instruction:
@@ -701,7 +711,7 @@ class Session:
         if style is None:
             signals = await self._analyze(self._last_user_text(), None)
             style = signals.reply_style if signals is not None else None
-        await self._settle_vision()
+        await self._settle_vision(self._last_user_text())
         self._adopt_reply(self._create_reply(None, held=False, timeline=timeline, style=style))
 
     def _adopt_reply(self, reply: Reply) -> None:
