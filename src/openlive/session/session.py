@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 Outbox = Callable[[ServerMessage], None]
 
 _MODEL_ROLES = {"model", "assistant"}
+# Words that may come with a name when the user only calls openlive ("Hey assistant, …").
+_CALLING_WORDS = frozenset(("hey", "hi", "hello", "ok", "okay", "oh"))
 # Used when the client gives no system instruction. Small models ramble or drift into other
 # languages without one; Gemini likewise has a persona of its own.
 DEFAULT_SYSTEM_INSTRUCTION = "You are a helpful voice assistant. Give short, direct answers in one or two sentences."
@@ -183,6 +185,9 @@ class Session:
             _text_of(setup.system_instruction, "system_instruction") if setup.system_instruction else ""
         )
         self._system_instruction = client_instruction or DEFAULT_SYSTEM_INSTRUCTION
+        self._names = frozenset(word for name in assistant_names(client_instruction) for word in name.split())
+        # "Assistant," said alone, then a pause: the request follows in the next turn.
+        self._called_by = ""
         self._declarations = engine_declarations(setup.tools)
         self._tool_book = ToolCallBook()
         self._tool_book.declare(setup.tools)
@@ -607,6 +612,16 @@ class Session:
             if not text:
                 _abandon(speculation)
                 return
+            if self._only_calls_openlive(text):
+                _abandon(speculation)
+                self._called_by = f"{self._called_by} {text}".strip()
+                return
+            if self._called_by:
+                # The request after a bare "Assistant,": one turn, name included. A reply held for
+                # the words alone is dropped (a held reply never released would hold up every later one).
+                _abandon(speculation)
+                text, self._called_by = f"{self._called_by} {text}", ""
+                held, signals = None, await self._analyze(text, audio)
             if self._interruptible:
                 await self._interrupt_reply("user_turn")
             elif self._reply_watch is not None:
@@ -633,6 +648,14 @@ class Session:
         except Exception:
             log.exception("voice turn failed in session %s", self.session_id)
             self._fail(internal_error())
+
+    def _only_calls_openlive(self, text: str) -> bool:
+        words = "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text.lower()).split()
+        return (
+            bool(words)
+            and any(w in self._names for w in words)
+            and all(w in self._names or w in _CALLING_WORDS for w in words)
+        )
 
     @staticmethod
     async def _speculation_result(speculation: asyncio.Task[_Speculation] | None) -> _Speculation | None:
