@@ -77,11 +77,6 @@ class ToolCallBook:
     def blocking_pending(self) -> bool:
         return any(item.blocking for item in self.pending.values())
 
-    def cancel_all(self) -> tuple[str, ...]:
-        ids = tuple(self.pending)
-        self.pending.clear()
-        return ids
-
 
 def _call_text(call: FunctionCall) -> str:
     return f"{call.name} with {json.dumps(call.args, ensure_ascii=False)}"
