@@ -105,6 +105,29 @@ def test_second_turn_uses_history_and_reuses_the_cache(llm: LlamaCppLlm) -> None
     slot.close()
 
 
+def test_prefill_leaves_only_the_users_words_to_evaluate(llm: LlamaCppLlm) -> None:
+    slot = llm.open_slot()
+    history = ask("Call me Ada.")
+    first = reply(slot, history)
+    history.append(ChatMessage("assistant", first.text))
+    slot.prefill(history, NEVER)
+    assert_cache_matches_memory(llm, slot)
+    question = "Say hello to me using my name."
+    second = reply(slot, [*history, user(question)])
+    # What remains is the question's tokens, its end-of-turn marker and the assistant header.
+    assert second.stats.prompt_tokens - second.stats.cached_tokens <= llm.count_text_tokens(question) + 6
+    # Same reply as without the head start.
+    fresh = llm.open_slot()
+    assert reply(fresh, [*history, user(question)]).text == second.text
+    # A fresh session's system prompt can be evaluated before its first turn too.
+    fresh.close()
+    starting = llm.open_slot()
+    starting.prefill([SYSTEM], NEVER)
+    assert reply(starting, ask(question)).stats.cached_tokens >= llm.count_text_tokens(SYSTEM.content)
+    for each in (slot, starting):
+        each.close()
+
+
 CONVERSATIONS = {
     "a": ["Name three colours.", "Which of them is the colour of the sky?"],
     "b": ["Give me a word that rhymes with cat.", "Use it in a short sentence."],

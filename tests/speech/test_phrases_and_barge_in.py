@@ -24,9 +24,20 @@ def _split(text: str, step: int = 3, **options: int) -> list[str]:
 
 
 def test_first_phrase_ends_at_the_first_clause() -> None:
-    phrases = _split("Well, let me think about that, it looks like rain today, so take an umbrella with you.")
-    assert phrases[0] == "Well, let me think about that,"
-    assert " ".join(phrases) == "Well, let me think about that, it looks like rain today, so take an umbrella with you."
+    phrases = _split("Well, I think so, it looks like rain today, so take an umbrella with you.")
+    assert phrases[0] == "Well, I think so,"
+    assert " ".join(phrases) == "Well, I think so, it looks like rain today, so take an umbrella with you."
+
+
+def test_first_phrase_ends_before_a_clause_word_or_at_its_word_limit() -> None:
+    # Without punctuation the first phrase still ends early, where a speaker could pause.
+    assert _split("Paris is known for its vibrant culture.")[0] == "Paris is known"
+    # "to" binds too tightly to break before it.
+    assert _split("I want to go to the store today.")[0] == "I want to go to the"
+    # The next word decides, so nothing is cut while it may still be streaming ("for" or "fortunately").
+    splitter = PhraseSplitter()
+    assert splitter.push("It is sunny for") == []
+    assert splitter.push(" sure.") == ["It is sunny"]
 
 
 def test_first_phrase_is_emitted_before_the_text_ends() -> None:
@@ -42,7 +53,7 @@ def test_first_phrase_is_emitted_before_the_text_ends() -> None:
         ("It costs 3.5 dollars. That is cheap.", ["It costs 3.5 dollars.", "That is cheap."]),
         ("Dr. Smith will call you. Bye!", ["Dr. Smith will call you.", "Bye!"]),
         ("We need 1,000 items, e.g. pens and paper.", ["We need 1,000 items,", "e.g. pens and paper."]),
-        ("Meet J. Smith at 5 p.m. tomorrow.", ["Meet J. Smith at 5 p.m. tomorrow."]),
+        ("Meet J. Smith at 5 p.m. tomorrow.", ["Meet J. Smith", "at 5 p.m. tomorrow."]),
         ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
         ("Is it ready? Yes! It is.", ["Is it ready?", "Yes!", "It is."]),
         ("Version 2.0.1 is out.", ["Version 2.0.1 is out."]),

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ class Reply:
         held: bool = False,
         timeline: TurnTimeline | None = None,
         on_playback: Callable[[np.ndarray], None] | None = None,
-        after: asyncio.Task[ReplyResult] | None = None,
+        after: asyncio.Future[Any] | None = None,
         planned_text: str | None = None,
         max_sentences: int | None = None,
     ) -> None:
@@ -132,7 +133,7 @@ class Reply:
         self._generated_parts: list[str] = []
         self._playback = _Playback()
         self._generation: Generation | None = None
-        # The session's previous reply: it may still be winding down on the same LLM slot.
+        # The session's previous work on the same LLM slot (a reply winding down, a prefill).
         self._after = after
         # An answer decided without the LLM (grounded in what is seen, say): spoken as it is.
         self._planned_text = planned_text

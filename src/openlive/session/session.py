@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from openlive.engine.proactivity.signals import TurnAnalyzer, TurnSignals
 from openlive.engine.runtime import Runtime
 from openlive.engine.speech.activity import SAMPLE_RATE
 from openlive.engine.speech.barge_in import BargeIn, EchoDetector, is_backchannel, judge_barge_in
-from openlive.engine.speech.turns import UserPaused, UserResumed, UserSpeechStarted, UserTurnEnded
+from openlive.engine.speech.turns import TurnEvent, UserPaused, UserResumed, UserSpeechStarted, UserTurnEnded
 from openlive.engine.speech.voice_out import OUTPUT_RATE
 from openlive.engine.tools.planner import PlannedCall, PlanningRequest
 from openlive.engine.vision import FrameDecodeError
@@ -210,8 +211,10 @@ class Session:
         self._manual_activity = realtime.automatic_activity_detection.disabled
         self._manual_audio: list[np.ndarray] | None = None
         self._reply: Reply | None = None
-        # The last reply made, held ones included: the next one waits until it has let go of the LLM slot.
-        self._newest_reply: Reply | None = None
+        # The last work queued on the LLM slot (a reply, held ones included, or a prefill): the next
+        # waits until it has let go of the slot.
+        self._slot_work: asyncio.Future[Any] | None = None
+        self._closing = threading.Event()
         self._reply_watch: asyncio.Task[None] | None = None
         self._speculation: asyncio.Task[_Speculation] | None = None
         self._turn_task: asyncio.Task[None] | None = None
@@ -236,6 +239,7 @@ class Session:
         )
         # Set when the session must end because of an error raised outside ``handle``.
         self.failure: asyncio.Future[ProtocolError] = asyncio.get_running_loop().create_future()
+        self._prefill_next_turn()
         metrics.ACTIVE_SESSIONS.inc()
 
     # --- client messages ---------------------------------------------------------------------
@@ -457,17 +461,20 @@ class Session:
                 self._manual_audio.append(audio)
             return  # outside activityStart/End the audio is not part of any turn
         for event in await self._voice.track(audio):
-            match event:
-                case UserSpeechStarted():
-                    self._on_speech_started(event)
-                case UserPaused():
-                    self._on_pause(event)
-                case UserResumed():
-                    self._drop_speculation()
-                case UserTurnEnded():
-                    self._on_turn_end(event)
+            self._on_turn_event(event)
         if self._barge_in is not None and self._barge_in.decided is BargeIn.WAIT:
             await self._judge_barge_in()
+
+    def _on_turn_event(self, event: TurnEvent) -> None:
+        match event:
+            case UserSpeechStarted():
+                self._on_speech_started(event)
+            case UserPaused():
+                self._on_pause(event)
+            case UserResumed():
+                self._drop_speculation()
+            case UserTurnEnded():
+                self._on_turn_end(event)
 
     def _on_speech_started(self, event: UserSpeechStarted) -> None:
         self._speech_started_at = time.monotonic()
@@ -710,7 +717,6 @@ class Session:
         self, pending_user: str | None, held: bool, timeline: TurnTimeline, style: ReplyStyle | None
     ) -> Reply:
         """A reply to the user's latest words: grounded in what is seen when asked about it, else the LLM's."""
-        previous = self._newest_reply
         question = pending_user if pending_user is not None else self._last_user_text()
         reply = Reply(
             self._runtime,
@@ -722,11 +728,11 @@ class Session:
             held=held,
             timeline=timeline,
             on_playback=self._remember_playback,
-            after=previous.task if previous is not None else None,
+            after=self._slot_work,
             planned_text=answer_visual_question(question, self._vision.context),
             max_sentences=style.max_sentences if style is not None else None,
         )
-        self._newest_reply = reply
+        self._slot_work = reply.task
         return reply
 
     async def _start_reply(self, timeline: TurnTimeline, style: ReplyStyle | None = None) -> None:
@@ -736,6 +742,25 @@ class Session:
             style = signals.reply_style if signals is not None else None
         await self._settle_vision(self._last_user_text())
         self._adopt_reply(self._create_reply(None, held=False, timeline=timeline, style=style))
+
+    def _prefill_next_turn(self) -> None:
+        """While the user is silent, evaluate the prompt up to where their next words will go."""
+        messages = [ChatMessage("system", self._system_instruction), *self._history]
+        previous = self._slot_work
+
+        async def prefill() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await self._runtime.run(self._runtime.llm_executor, lambda: self._slot.prefill(messages, self._closing))
+
+        task = asyncio.create_task(prefill())
+        task.add_done_callback(self._log_prefill_failure)
+        self._slot_work = task
+
+    def _log_prefill_failure(self, task: asyncio.Task[None]) -> None:
+        # Only a head start: the reply that follows evaluates whatever is missing itself.
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("session %s: prefill failed: %r", self.session_id, task.exception())
 
     def _adopt_reply(self, reply: Reply) -> None:
         self._reply = reply
@@ -758,6 +783,8 @@ class Session:
             return
         said = result.sent_text if result.interrupted else result.generated_text
         self._history.append(ChatMessage("assistant", said.strip()))
+        if self._slot_work is reply.task:
+            self._prefill_next_turn()
         self._last_reply_end = time.monotonic()
         self._observe(reply.timeline)
         if not result.interrupted:
@@ -811,6 +838,7 @@ class Session:
             self.failure.set_result(error)
 
     async def close(self) -> None:
+        self._closing.set()
         self._drop_speculation()
         if self._turn_task is not None:
             self._turn_task.cancel()

@@ -58,6 +58,11 @@ class LlmSlot(Protocol):
         """Stream the assistant reply to ``messages``. Stops early when ``cancel`` is set."""
         ...
 
+    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event) -> None:
+        """Evaluate now, while the user is silent, the start of the prompt the next user turn after
+        ``messages`` will have, so that turn's reply only evaluates the user's words."""
+        ...
+
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         """Prompt tokens ``messages`` would take, chat template included."""
         ...

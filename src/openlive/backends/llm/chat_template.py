@@ -25,8 +25,9 @@ CHATML_TEMPLATE = (
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
 
-# Stand-in reply used to find the text a template writes after an assistant turn.
+# Stand-ins used to find where a template puts a turn's text.
 _REPLY_SENTINEL = "\x00openlive-reply\x00"
+_USER_SENTINEL = "\x00openlive-user\x00"
 
 
 def _raise_exception(message: str) -> None:
@@ -59,6 +60,15 @@ class ChatTemplate:
             bos_token=self.bos_token,
             eos_token=self.eos_token,
         )
+
+    def next_user_prefix(self, messages: Sequence[ChatMessage]) -> str:
+        """The prompt a next user turn after ``messages`` starts with, up to where the user's words go.
+
+        Known before the user speaks, so it can be evaluated ahead of time.
+        """
+        rendered = self.render([*messages, ChatMessage("user", _USER_SENTINEL)], add_generation_prompt=False)
+        prefix, found, _ = rendered.partition(_USER_SENTINEL)
+        return prefix if found else self.render(messages, add_generation_prompt=False)
 
     def _find_end_of_turn(self) -> str:
         """The marker the template closes an assistant turn with (``<|im_end|>`` for ChatML), or ''.

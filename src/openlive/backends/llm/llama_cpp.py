@@ -215,7 +215,13 @@ class LlamaCppLlm:
 
     def prompt_tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
         """``messages`` rendered with the chat template and tokenized, ready for the reply."""
-        prompt = self.template.render(messages, add_generation_prompt=True)
+        return self._prompt_text_tokens(self.template.render(messages, add_generation_prompt=True))
+
+    def next_user_prefix_tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
+        """The tokens a next user turn's prompt starts with (see :meth:`ChatTemplate.next_user_prefix`)."""
+        return self._prompt_text_tokens(self.template.next_user_prefix(messages))
+
+    def _prompt_text_tokens(self, prompt: str) -> list[int]:
         bos = self.template.bos_token
         # The template may write BOS itself; adding it again would shift the model off its format.
         return self.tokenize(prompt, add_special=not (bos and prompt.startswith(bos)), parse_special=True)
@@ -385,14 +391,38 @@ class LlamaCppSlot:
             if not self.generating:
                 self._llm._drop_cache(self)
 
+    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event) -> None:
+        if self._closed:
+            return
+        tokens = self._llm.next_user_prefix_tokens(messages)
+        if not tokens or len(tokens) >= self._llm.context_length:
+            return  # the next turn will not fit anyway: nothing worth evaluating
+        self._claim()
+        try:
+            self._evaluate(tokens, cancel)
+        finally:
+            self._release()
+
+    def _claim(self) -> None:
+        with self._llm._lock:
+            if self.generating:
+                raise RuntimeError("this slot is already generating")
+            self.generating = True
+
+    def _release(self) -> None:
+        llm = self._llm
+        with llm._lock:
+            self.generating = False
+            llm._touch(self)
+            if self._closed:
+                llm._drop_cache(self)
+            llm._lock.notify_all()
+
     def _stream(
         self, prompt: list[int], params: SamplingParams, cancel: threading.Event, stats: GenerationStats
     ) -> Iterator[str]:
         llm = self._llm
-        with llm._lock:
-            if self.generating:
-                raise RuntimeError("this slot is already generating")
-            self.generating = True
+        self._claim()
         sampler = None
         try:
             sampler = llm._new_sampler(params)
@@ -431,12 +461,7 @@ class LlamaCppSlot:
         finally:
             if sampler is not None:
                 llama_cpp.llama_sampler_free(sampler)
-            with llm._lock:
-                self.generating = False
-                llm._touch(self)
-                if self._closed:
-                    llm._drop_cache(self)
-                llm._lock.notify_all()
+            self._release()
 
     def _prefill(
         self,
@@ -445,27 +470,40 @@ class LlamaCppSlot:
         cancel: threading.Event,
         stats: GenerationStats,
     ) -> int | None:
-        """Evaluate what the cache lacks of ``prompt`` and sample the first reply token (None: cancelled).
+        """Evaluate what the cache lacks of ``prompt`` and sample the first reply token (None: cancelled)."""
+        evaluated = self._evaluate(prompt, cancel, sampler)
+        if evaluated is None:
+            return None
+        stats.cached_tokens, first_token = evaluated
+        return first_token
 
-        The lock is released between batches so other sessions' tokens keep flowing.
+    def _evaluate(
+        self, tokens: list[int], cancel: threading.Event, sampler: llama_cpp.llama_sampler_p | None = None
+    ) -> tuple[int, int | None] | None:
+        """Bring the sequence to exactly ``tokens``, evaluating only what the cache lacks.
+
+        Returns how many tokens were cached and, with a ``sampler``, the first reply token (the last
+        prompt token is then evaluated again, for its logits); None when cancelled. The lock is
+        released between batches so other sessions' tokens keep flowing.
         """
         llm = self._llm
         with llm._lock:
             llm._touch(self)
             if not llm._acquire_sequence(self, cancel):
                 return None
-            # The last prompt token is always evaluated again: its logits give the first reply token.
-            cached = min(_common_prefix_length(self.tokens, prompt), len(prompt) - 1)
+            cached = _common_prefix_length(self.tokens, tokens)
+            if sampler is not None:
+                cached = min(cached, len(tokens) - 1)
             llm._truncate(self, cached)
-        stats.cached_tokens = cached
-        for start in range(cached, len(prompt), _BATCH_SIZE):
+        for start in range(cached, len(tokens), _BATCH_SIZE):
             if cancel.is_set():
                 return None
-            chunk = prompt[start : start + _BATCH_SIZE]
+            chunk = tokens[start : start + _BATCH_SIZE]
             with llm._lock:
                 if not llm._make_room(self, len(chunk)):
                     raise ContextOverflowError(f"KV memory of {llm.kv_cells} cells is held by generating sessions")
                 llm._decode(self, chunk)
-                if start + len(chunk) == len(prompt):
-                    return llm._sample(sampler)
-        raise AssertionError("unreachable: the prompt has at least one token to evaluate")
+                # Sampled under the same lock: the context's logits belong to this decode only until the next.
+                if sampler is not None and start + len(chunk) == len(tokens):
+                    return cached, llm._sample(sampler)
+        return cached, None

@@ -1,4 +1,4 @@
-"""Voice activity for one audio stream: Silero frames → speech started / paused / resumed.
+"""Voice activity for one audio stream: Silero frames → speech started / stopped / paused / resumed.
 
 Gemini's ``realtimeInputConfig.automaticActivityDetection`` is mapped to real numbers here:
 
@@ -7,7 +7,9 @@ Gemini's ``realtimeInputConfig.automaticActivityDetection`` is mapped to real nu
   LOW needs ≥ 0.7 for 7 frames (224 ms), so coughs, clicks and short noises do not start a turn.
 * ``endOfSpeechSensitivity`` sets how soon a pause is noticed: HIGH after 160 ms of
   silence, LOW after 320 ms. What a pause means for the turn is decided in
-  :mod:`openlive.engine.speech.turns`, which also reads ``silenceDurationMs``.
+  :mod:`openlive.engine.speech.turns`, which also reads ``silenceDurationMs``. Before
+  that, after 96 ms of silence, :class:`SpeechStopped` says the speech *may* have ended,
+  early enough to start transcribing it on a guess.
 * ``prefixPaddingMs`` (default 300 ms) is how much audio before the first speech frame
   goes with :class:`SpeechStarted`, so the ASR hears the whole first word.
 
@@ -31,6 +33,8 @@ from openlive.backends.vad.base import VadStream
 
 SAMPLE_RATE = 16000
 _HYSTERESIS = 0.15
+# Silence after which the speech may have ended (three VAD frames).
+_STOP_MS = 96
 
 
 class StartSensitivity(Enum):
@@ -62,6 +66,7 @@ class ActivitySettings:
 class ActivityThresholds:
     start_probability: float
     start_frames: int
+    stop_ms: int
     pause_ms: int
     prefix_padding_ms: int
 
@@ -79,6 +84,7 @@ class ActivityThresholds:
         return cls(
             start_probability=0.5 if high_start else 0.7,
             start_frames=2 if high_start else 7,
+            stop_ms=min(_STOP_MS, pause_ms),
             pause_ms=pause_ms,
             prefix_padding_ms=settings.prefix_padding_ms,
         )
@@ -93,6 +99,13 @@ class SpeechStarted:
 
 
 @dataclass(frozen=True)
+class SpeechStopped:
+    """Silence for ``stop_ms``: the speech may have ended (it may also go on)."""
+
+    speech_end_sample: int
+
+
+@dataclass(frozen=True)
 class SpeechPaused:
     """The speaker has been silent for the pause threshold; ``speech_end_sample`` is where speech stopped."""
 
@@ -102,12 +115,12 @@ class SpeechPaused:
 
 @dataclass(frozen=True)
 class SpeechResumed:
-    """Speech came back after a :class:`SpeechPaused`, within the same turn."""
+    """Speech came back after a :class:`SpeechStopped`, within the same turn."""
 
     sample: int
 
 
-ActivityEvent = SpeechStarted | SpeechPaused | SpeechResumed
+ActivityEvent = SpeechStarted | SpeechStopped | SpeechPaused | SpeechResumed
 
 
 class ActivityDetector:
@@ -130,6 +143,7 @@ class ActivityDetector:
         self._position = 0
         self._onset_frames = 0
         self._speaking = False
+        self._stopped = False
         self._paused = False
         self._utterance_start = 0
         self._speech_end = 0
@@ -177,7 +191,7 @@ class ActivityDetector:
     def end_utterance(self) -> None:
         """Close the current speech (the turn ended); the next speech starts a new utterance."""
         self._speaking = False
-        self._paused = False
+        self._stopped = self._paused = False
         self._onset_frames = 0
         self._trim_history()
 
@@ -206,15 +220,18 @@ class ActivityDetector:
             onset = frame_start - (thresholds.start_frames - 1) * self._frame
             padding = thresholds.prefix_padding_ms * SAMPLE_RATE // 1000
             self._utterance_start = max(self._history_start, onset - padding)
-            self._speaking, self._paused = True, False
+            self._speaking, self._stopped, self._paused = True, False, False
             self._speech_end = self._position
             return SpeechStarted(start_sample=onset, audio=self.utterance_audio())
         if probability >= thresholds.continue_probability:
             self._speech_end = self._position
-            if self._paused:
-                self._paused = False
+            if self._stopped:
+                self._stopped = self._paused = False
                 return SpeechResumed(sample=frame_start)
             return None
+        if not self._stopped and self.silence_ms >= thresholds.stop_ms:
+            self._stopped = True
+            return SpeechStopped(speech_end_sample=self._speech_end)
         if not self._paused and self.silence_ms >= thresholds.pause_ms:
             self._paused = True
             return SpeechPaused(speech_end_sample=self._speech_end, silence_ms=self.silence_ms)

@@ -1,9 +1,10 @@
 """Cut streamed LLM text into short phrases that TTS can start speaking right away.
 
-Piper renders a whole phrase before it returns any audio, so the first phrase should be
-short: it ends at the first clause mark (, ; : —) once it has ``first_min_words`` words,
-or at a sentence end. Later phrases end at sentence ends, or at clause marks once they
-have ``min_words`` words, and never grow past ``max_words``.
+Piper renders a whole phrase before it returns any audio, and the LLM needs time for every
+word, so the first phrase should be short: it ends at a sentence end, or once it has
+``first_min_words`` words at a clause mark (, ; : —) or before a word that starts a clause
+or a prepositional phrase ("and", "because", "with", …), and never grows past
+``first_max_words``. Later phrases follow the same rules with ``min_words`` and ``max_words``.
 
 A period is a sentence end only when whitespace follows it and the next word does not
 start in lower case, and never after a known abbreviation ("Dr.", "e.g.") or a single
@@ -46,6 +47,43 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END = ".!?…"
 _CLAUSE_END = ",;:—"
 _CLOSERS = "\"')]}»”’"
+# Words a phrase may end before without punctuation: a clause or a prepositional phrase starts
+# there, so a speaker could pause. Left out: "to" and "of", which bind too tightly ("want to"), and
+# words that are often something else ("that", "so", "like").
+_BREAK_BEFORE = frozenset(
+    (
+        "and",
+        "but",
+        "or",
+        "because",
+        "while",
+        "although",
+        "though",
+        "which",
+        "who",
+        "whose",
+        "where",
+        "when",
+        "if",
+        "unless",
+        "until",
+        "since",
+        "for",
+        "with",
+        "without",
+        "in",
+        "on",
+        "at",
+        "from",
+        "by",
+        "about",
+        "into",
+        "after",
+        "before",
+        "during",
+        "through",
+    )
+)
 
 
 def _word_count(text: str) -> int:
@@ -53,8 +91,9 @@ def _word_count(text: str) -> int:
 
 
 class PhraseSplitter:
-    def __init__(self, first_min_words: int = 3, min_words: int = 8, max_words: int = 30):
+    def __init__(self, first_min_words: int = 3, first_max_words: int = 6, min_words: int = 8, max_words: int = 30):
         self.first_min_words = first_min_words
+        self.first_max_words = first_max_words
         self.min_words = min_words
         self.max_words = max_words
         self._buffer = ""
@@ -79,7 +118,9 @@ class PhraseSplitter:
 
     def _next_cut(self) -> int | None:
         """Index just past the first place the buffer may be cut, or None to wait for more text."""
-        clause_min = self.first_min_words if self._emitted == 0 else self.min_words
+        first = self._emitted == 0
+        clause_min = self.first_min_words if first else self.min_words
+        most = self.first_max_words if first else self.max_words
         text = self._buffer
         for match in re.finditer(r"\s+", text):
             end = match.start()
@@ -96,8 +137,16 @@ class PhraseSplitter:
                 return end
             if "\n" in match.group():
                 return end
-            if words >= self.max_words:
+            if words >= most:
                 return end
+            if words >= clause_min and mark.isalnum():
+                next_word = re.match(r"[\w']+(?=[\s,;:.!?])", text[match.end() :])
+                if next_word is None and not re.match(r"[\w']*$", text[match.end() :]):
+                    continue  # the next word is not a plain word: no break before it
+                if next_word is None:
+                    return None  # wait: the next word is still streaming
+                if next_word.group().lower() in _BREAK_BEFORE:
+                    return end
         return None
 
     @staticmethod

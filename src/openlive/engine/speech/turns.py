@@ -39,6 +39,7 @@ from openlive.engine.speech.activity import (
     SpeechPaused,
     SpeechResumed,
     SpeechStarted,
+    SpeechStopped,
 )
 
 
@@ -87,10 +88,18 @@ class UserSpeechStarted:
 
 @dataclass(frozen=True)
 class UserPaused:
-    """The user paused. ``audio`` is the utterance so far (up to where speech stopped): a good
-    moment for a speculative ASR pass. ``completion_probability`` is None without a turn model."""
+    """The user stopped speaking, maybe only for a moment. ``audio`` is the utterance so far (up
+    to where speech stopped): the moment to start a speculative transcript and reply. Whether the
+    turn is over is judged later (:class:`PauseJudged`), while that work runs on other cores."""
 
     audio: Float32Audio
+
+
+@dataclass(frozen=True)
+class PauseJudged:
+    """What the pause means: ``completion_probability`` (None without a turn model) and the silence
+    that will end the turn."""
+
     completion_probability: float | None
     required_silence_ms: float
 
@@ -112,13 +121,13 @@ class UserTurnEnded:
     completion_probability: float | None
 
 
-TurnEvent = UserSpeechStarted | UserPaused | UserResumed | UserTurnEnded
+TurnEvent = UserSpeechStarted | UserPaused | PauseJudged | UserResumed | UserTurnEnded
 
 
 class TurnTracker:
     """One session's listening state: VAD activity plus the end-of-turn decision.
 
-    :meth:`feed` is blocking (VAD per 32 ms frame, the turn model at each pause, ~0.1-0.3 s
+    :meth:`feed` is blocking (VAD per 32 ms frame, the turn model at each pause, ~0.1-0.2 s
     on one thread), so call it on the model executor, not on the event loop.
     """
 
@@ -139,14 +148,27 @@ class TurnTracker:
         for event in self.activity.frames(audio):
             if isinstance(event, SpeechStarted):
                 events.append(UserSpeechStarted(event.start_sample, event.audio))
+            elif isinstance(event, SpeechStopped):
+                events.append(UserPaused(self.activity.utterance_audio(event.speech_end_sample)))
             elif isinstance(event, SpeechPaused):
-                events.append(self._on_pause(event))
+                events.append(self._judge_pause())
             elif isinstance(event, SpeechResumed):
+                self._probability = None
+                self._required_ms = self.policy.silence_only_ms
                 events.append(UserResumed(event.sample))
-            if self.activity.paused and self.activity.silence_ms >= self._required_ms:
-                reason = TurnEndReason.SEMANTIC if self._confident() else TurnEndReason.SILENCE
-                events.append(self._end(reason))
+            events.extend(self._end_if_over())
         return events
+
+    def _judge_pause(self) -> PauseJudged:
+        if self._turn_model is not None:
+            self._probability = self._turn_model.completion_probability(self.activity.utterance_audio())
+        self._required_ms = self.policy.required_silence_ms(self._probability)
+        return PauseJudged(self._probability, self._required_ms)
+
+    def _end_if_over(self) -> list[UserTurnEnded]:
+        if not (self.activity.paused and self.activity.silence_ms >= self._required_ms):
+            return []
+        return [self._end(TurnEndReason.SEMANTIC if self._confident() else TurnEndReason.SILENCE)]
 
     def flush(self) -> UserTurnEnded | None:
         """End the turn now if the user was speaking (``audioStreamEnd``), and start afresh."""
@@ -156,13 +178,6 @@ class TurnTracker:
 
     def _confident(self) -> bool:
         return self._probability is not None and self._probability >= self.policy.confident
-
-    def _on_pause(self, pause: SpeechPaused) -> UserPaused:
-        if self._turn_model is not None:
-            self._probability = self._turn_model.completion_probability(self.activity.utterance_audio())
-        self._required_ms = self.policy.required_silence_ms(self._probability)
-        speech = self.activity.utterance_audio(pause.speech_end_sample)
-        return UserPaused(speech, self._probability, self._required_ms)
 
     def _end(self, reason: TurnEndReason) -> UserTurnEnded:
         ended = UserTurnEnded(
@@ -180,6 +195,7 @@ class TurnTracker:
 __all__ = [
     "SAMPLE_RATE",
     "EndOfTurnPolicy",
+    "PauseJudged",
     "TurnEndReason",
     "TurnEvent",
     "TurnTracker",
