@@ -15,7 +15,7 @@ TURN_STAGE_SECONDS = Histogram(
 ACTIVE_SESSIONS = Gauge("openlive_active_sessions", "Live sessions open now.")
 SESSIONS_CLOSED = Counter("openlive_sessions_closed_total", "Live sessions ended, by close code.", ["code"])
 VIDEO_FRAMES = Counter(
-    "openlive_video_frames_total", "Video frames received, and dropped unread (latest wins).", ["outcome"]
+    "openlive_video_frames_total", "Video frames received, read, and dropped unread (latest wins).", ["outcome"]
 )
 INTERRUPTIONS = Counter("openlive_interruptions_total", "Replies interrupted, by cause.", ["cause"])
 TURN_SIGNALS = Counter(

@@ -64,14 +64,22 @@ def test_no_face_in_an_empty_room_or_a_screenshot(faces: CascadeFaceAnalyzer) ->
 
 
 async def test_session_sees_screen_and_camera_latest_first(vision_engine: VisionEngine) -> None:
-    session = vision_engine.open_session(rate_hz=100.0, burst=10)
+    updates: list[int] = []
+    session = vision_engine.open_session(rate_hz=100.0, burst=10, on_update=lambda: updates.append(1))
     try:
         session.submit(screen_png(), "image/png")
         await session.settle()
-        assert session.context.screen is not None
+        assert session.context.screen is not None and updates == [1]
         screen_only = session.context.describe()
         assert "Cannot save file: disk full" in screen_only
         assert "Camera: no frames received." in screen_only
+        # Without ages the text changes only when what is seen does, not as time passes.
+        screen = session.context.screen
+        undated = session.context.describe(now=screen.at + 5, ages=False)
+        assert undated == session.context.describe(now=screen.at + 25, ages=False)
+        assert undated.startswith("Shared screen:\n") and "s ago" not in undated
+        assert session.context.describe(now=screen.at + 5).startswith("Shared screen (5 s ago):")
+        assert "may be out of date" in session.context.describe(now=screen.at + 60, ages=False)
 
         session.submit(camera_jpeg_with_face(), "image/jpeg")
         await session.settle()

@@ -7,15 +7,20 @@ an image in a ``clientContent`` turn.
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
+import urllib.request
+
 from google import genai
 from google.genai import types
 
 from openlive.bench.recordings import word_accuracy
-from tests.conftest import LIVE_MODEL
+from tests.conftest import LIVE_MODEL, RunningServer
 from tests.speech_e2e.voice import REPLY_WAIT_S, voice_session, words_of
 from tests.support.images import ScreenContent, camera_jpeg_with_face, empty_room_jpeg, screen_jpeg, screen_png
 from tests.support.speech import espeak_speech, joined, silence
-from tests.vision_e2e.sharing import FrameStream, ask, ask_text, ask_until_read
+from tests.vision_e2e.sharing import READ_WAIT_S, FrameStream, ask, ask_text, ask_until_read
 
 ERROR_TEXT = "Cannot save file: disk full"
 SECOND_ROW = "Office rent, Sam, 2,750, Pending"
@@ -117,3 +122,42 @@ async def test_spoken_question_about_the_screen(sdk: genai.Client) -> None:
     assert word_accuracy(question, reply.input_text) >= 0.8, reply.input_text
     assert reply.audio_seconds > 1.0 and reply.turn_complete, reply
     assert ERROR_TEXT.lower() in reply.output_text.lower(), reply.output_text
+
+
+def _frames_read(server: RunningServer) -> float:
+    with urllib.request.urlopen(f"{server.base_url}/metrics", context=server.ssl_context()) as response:
+        text = response.read().decode()
+    found = re.search(r'^openlive_video_frames_total\{outcome="read"\} (\S+)$', text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+async def _wait_until_read(server: RunningServer, read_before: float) -> None:
+    deadline = time.monotonic() + READ_WAIT_S
+    while time.monotonic() < deadline:
+        if _frames_read(server) > read_before:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"no frame was read within {READ_WAIT_S:.0f} s")
+
+
+async def test_what_is_seen_is_evaluated_before_the_next_question(sdk: genai.Client, tls_server: RunningServer) -> None:
+    """While the user is silent the server evaluates the prompt's start, the short screen description
+    included, so a question then costs the LLM only its own words (usageMetadata shows it)."""
+    question = "How many legs does a spider have?"
+    async with (
+        sdk.aio.live.connect(model=LIVE_MODEL, config=TEXT_ONLY) as session,
+        FrameStream(session, screen_jpeg()),
+    ):
+        # The frame is read while nothing else happens in the session: no reply comes after it.
+        await _wait_until_read(tls_server, _frames_read(tls_server))
+        await asyncio.sleep(2.0)  # time for the head start (a few hundred ms of LLM work)
+        await session.send_client_content(
+            turns=types.Content(role="user", parts=[types.Part(text=question)]), turn_complete=True
+        )
+        usage = None
+        async for message in session.receive():
+            usage = message.usage_metadata or usage
+
+    assert usage is not None and usage.prompt_token_count and usage.cached_content_token_count
+    # The question (9 tokens), its end-of-turn marker and the reply header; the screen note alone is 30+.
+    assert usage.prompt_token_count - usage.cached_content_token_count <= 20, usage

@@ -214,6 +214,8 @@ class Session:
         # The last work queued on the LLM slot (a reply, held ones included, or a prefill): the next
         # waits until it has let go of the slot.
         self._slot_work: asyncio.Future[Any] | None = None
+        # How the next user message opens, as last evaluated ahead of time.
+        self._prefilled_start = ""
         self._closing = threading.Event()
         self._reply_watch: asyncio.Task[None] | None = None
         self._speculation: asyncio.Task[_Speculation] | None = None
@@ -228,6 +230,7 @@ class Session:
             VisionResolution.parse(media.value if media is not None else None),
             may_run=self._vision_may_run,
             on_error=lambda error: self._fail(invalid_argument(f"Invalid image: {error}")),
+            on_update=self._on_seen_update,
         )
         self._last_reply_end: float | None = None
         affective = setup.generation_config.enable_affective_dialog
@@ -435,6 +438,18 @@ class Session:
             metrics.VIDEO_FRAMES.labels("received").inc()
         except FrameDecodeError as error:
             raise invalid_argument(f"Invalid image: {error}") from None
+
+    def _on_seen_update(self) -> None:
+        """A frame was read. If the short description changed, evaluate it ahead of the next turn,
+        unless something is going on (a reply, speech, other slot work): a reply evaluates it itself."""
+        metrics.VIDEO_FRAMES.labels("read").inc()
+        idle = (
+            (self._reply is None or self._reply.task.done())
+            and not self._voice.tracker.user_speaking
+            and (self._slot_work is None or self._slot_work.done())
+        )
+        if idle and self._next_user_start() != self._prefilled_start:
+            self._prefill_next_turn()
 
     def _vision_may_run(self) -> bool:
         # Reading frames waits while a reply is being generated and spoken.
@@ -687,21 +702,31 @@ class Session:
         messages = [ChatMessage("system", self._system_instruction), *self._history]
         if pending_user is not None:
             messages.append(ChatMessage("user", pending_user))
-        notes = []
-        seen = self._vision.context.describe()
-        if seen and classify_question(messages[-1].content) is None:
-            seen = (
-                seen[:_SEEN_SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + " …"
-                if len(seen) > _SEEN_SUMMARY_CHARACTERS
-                else seen
-            )
-        if seen:
-            notes.append(f"What you can see right now:\n{seen}")
+        notes = [self._seen_note(messages[-1].content)]
         if style is not None and style.instruction:
             notes.append(style.instruction)
-        if notes and messages[-1].role == "user":
-            messages[-1] = ChatMessage("user", "\n\n".join([*notes, messages[-1].content]))
+        if any(notes) and messages[-1].role == "user":
+            messages[-1] = ChatMessage("user", "\n\n".join([*filter(None, notes), messages[-1].content]))
         return messages
+
+    def _seen_note(self, question: str) -> str:
+        """What is seen, put before the user's words: in full when they ask about it, else in short.
+
+        The short form leaves out how old each observation is, so it stays the same while the screen
+        does and can be evaluated before the user speaks (see :meth:`_prefill_next_turn`).
+        """
+        if classify_question(question) is not None:
+            seen = self._vision.context.describe()
+        else:
+            seen = self._vision.context.describe(ages=False)
+            if len(seen) > _SEEN_SUMMARY_CHARACTERS:
+                seen = seen[:_SEEN_SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + " …"
+        return f"What you can see right now:\n{seen}" if seen else ""
+
+    def _next_user_start(self) -> str:
+        """How the next user message will open, as far as is known before the user speaks."""
+        note = self._seen_note("")
+        return f"{note}\n\n" if note else ""
 
     def _speech_settings(self, style: ReplyStyle | None) -> SpeechSettings | None:
         if self._modality is not Modality.AUDIO:
@@ -746,12 +771,15 @@ class Session:
     def _prefill_next_turn(self) -> None:
         """While the user is silent, evaluate the prompt up to where their next words will go."""
         messages = [ChatMessage("system", self._system_instruction), *self._history]
+        user_start = self._prefilled_start = self._next_user_start()
         previous = self._slot_work
 
         async def prefill() -> None:
             if previous is not None:
                 await asyncio.wait([previous])
-            await self._runtime.run(self._runtime.llm_executor, lambda: self._slot.prefill(messages, self._closing))
+            await self._runtime.run(
+                self._runtime.llm_executor, lambda: self._slot.prefill(messages, self._closing, user_start)
+            )
 
         task = asyncio.create_task(prefill())
         task.add_done_callback(self._log_prefill_failure)

@@ -58,9 +58,10 @@ class LlmSlot(Protocol):
         """Stream the assistant reply to ``messages``. Stops early when ``cancel`` is set."""
         ...
 
-    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event) -> None:
+    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event, user_start: str = "") -> None:
         """Evaluate now, while the user is silent, the start of the prompt the next user turn after
-        ``messages`` will have, so that turn's reply only evaluates the user's words."""
+        ``messages`` will have (its message opening with ``user_start``), so that turn's reply only
+        evaluates the user's words."""
         ...
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:

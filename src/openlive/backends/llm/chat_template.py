@@ -61,12 +61,14 @@ class ChatTemplate:
             eos_token=self.eos_token,
         )
 
-    def next_user_prefix(self, messages: Sequence[ChatMessage]) -> str:
+    def next_user_prefix(self, messages: Sequence[ChatMessage], user_start: str = "") -> str:
         """The prompt a next user turn after ``messages`` starts with, up to where the user's words go.
 
-        Known before the user speaks, so it can be evaluated ahead of time.
+        ``user_start``: text known to open that user message (context put before the words). All of
+        this is known before the user speaks, so it can be evaluated ahead of time.
         """
-        rendered = self.render([*messages, ChatMessage("user", _USER_SENTINEL)], add_generation_prompt=False)
+        turn = ChatMessage("user", user_start + _USER_SENTINEL)
+        rendered = self.render([*messages, turn], add_generation_prompt=False)
         prefix, found, _ = rendered.partition(_USER_SENTINEL)
         return prefix if found else self.render(messages, add_generation_prompt=False)
 

@@ -217,9 +217,9 @@ class LlamaCppLlm:
         """``messages`` rendered with the chat template and tokenized, ready for the reply."""
         return self._prompt_text_tokens(self.template.render(messages, add_generation_prompt=True))
 
-    def next_user_prefix_tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
+    def next_user_prefix_tokens(self, messages: Sequence[ChatMessage], user_start: str = "") -> list[int]:
         """The tokens a next user turn's prompt starts with (see :meth:`ChatTemplate.next_user_prefix`)."""
-        return self._prompt_text_tokens(self.template.next_user_prefix(messages))
+        return self._prompt_text_tokens(self.template.next_user_prefix(messages, user_start))
 
     def _prompt_text_tokens(self, prompt: str) -> list[int]:
         bos = self.template.bos_token
@@ -391,10 +391,10 @@ class LlamaCppSlot:
             if not self.generating:
                 self._llm._drop_cache(self)
 
-    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event) -> None:
+    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event, user_start: str = "") -> None:
         if self._closed:
             return
-        tokens = self._llm.next_user_prefix_tokens(messages)
+        tokens = self._llm.next_user_prefix_tokens(messages, user_start)
         if not tokens or len(tokens) >= self._llm.context_length:
             return  # the next turn will not fit anyway: nothing worth evaluating
         self._claim()

@@ -30,16 +30,21 @@ class VisualContext:
         if self.camera is None or observation.at >= self.camera.at:
             self.camera = observation
 
-    def describe(self, now: float | None = None) -> str:
-        """A block for the LLM's context, most recent source first; "" when nothing was seen."""
+    def describe(self, now: float | None = None, ages: bool = True) -> str:
+        """A block for the LLM's context, most recent source first; "" when nothing was seen.
+
+        ``ages`` False: only say when an observation may be out of date, so the text stays the same
+        while what is seen does (a prompt prefix evaluated ahead of time stays valid).
+        """
         now = time.monotonic() if now is None else now
         if self.screen is None and self.camera is None:
             return ""
         blocks = []
         if self.screen is not None:
-            blocks.append((self.screen.at, f"Shared screen ({_age(self.screen.at, now)}):\n{self.screen.description}"))
+            age = _age(self.screen.at, now, ages)
+            blocks.append((self.screen.at, f"Shared screen{age}:\n{self.screen.description}"))
         if self.camera is not None:
-            blocks.append((self.camera.at, f"Camera ({_age(self.camera.at, now)}): {self.camera.description}"))
+            blocks.append((self.camera.at, f"Camera{_age(self.camera.at, now, ages)}: {self.camera.description}"))
         blocks.sort(key=lambda block: -block[0])
         # Say what is missing, so "can you see me?" during a screen share gets a true "no".
         missing = ["Camera: no frames received."] if self.camera is None else []
@@ -47,7 +52,10 @@ class VisualContext:
         return "\n".join([text for _, text in blocks] + missing)
 
 
-def _age(at: float, now: float) -> str:
+def _age(at: float, now: float, exact: bool) -> str:
     seconds = max(0.0, now - at)
+    stale = seconds > STALE_AFTER_SECONDS
+    if not exact:
+        return " (may be out of date)" if stale else ""
     text = "just now" if seconds < 2 else f"{seconds:.0f} s ago"
-    return f"{text}, may be out of date" if seconds > STALE_AFTER_SECONDS else text
+    return f" ({text}, may be out of date)" if stale else f" ({text})"

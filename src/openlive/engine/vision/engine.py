@@ -66,11 +66,13 @@ class VisionEngine:
         on_error: Callable[[FrameDecodeError], None] | None = None,
         rate_hz: float = 1.0,
         burst: int = 3,
+        on_update: Callable[[], None] | None = None,
     ) -> VisionSession:
         """``may_run``: False while speech needs the CPU (frames then wait, latest-wins).
         ``on_error``: called on the event loop for a frame that passed :func:`inspect_frame`
-        but failed to decode (the session closes with 1007)."""
-        return VisionSession(self, resolution, may_run, on_error, rate_hz, burst)
+        but failed to decode (the session closes with 1007). ``on_update``: called on the event
+        loop after a frame has been read into the context."""
+        return VisionSession(self, resolution, may_run, on_error, rate_hz, burst, on_update)
 
     async def warm_up(self) -> None:
         """Load the models now rather than on the first frame: OCR loads lazily, on first use."""
@@ -96,10 +98,12 @@ class VisionSession:
         on_error: Callable[[FrameDecodeError], None] | None,
         rate_hz: float,
         burst: int,
+        on_update: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self.resolution = resolution
         self._on_error = on_error
+        self._on_update = on_update
         self.context = VisualContext()
         self._screen = ScreenReader(engine.ocr)
         self._camera = CameraReader(engine.faces)
@@ -137,6 +141,8 @@ class VisionSession:
         else:
             self.context.update_camera(observation)
         self.context.frames_dropped = self._sampler.dropped
+        if self._on_update is not None:
+            self._on_update()
 
     def _observe(self, frame: _Frame, resolution: MediaResolution) -> ScreenObservation | CameraObservation:
         """Runs on the vision thread."""
