@@ -149,6 +149,8 @@ class _Speculation:
     text: str
     signals: TurnSignals | None
     reply: Reply | None
+    # The function calls planned for ``text``; None when no tools are declared.
+    calls: list[PlannedCall] | None = None
 
 
 def _abandon(speculation: asyncio.Task[_Speculation] | None) -> None:
@@ -349,21 +351,29 @@ class Session:
         else:
             self._history.append(ChatMessage("user", note))
 
-    async def _plan_calls(self, text: str) -> list[PlannedCall]:
+    async def _plan_calls(self, text: str, pending: bool = False) -> list[PlannedCall]:
+        """The calls ``text`` asks for. ``pending``: the text is not in the history yet (a guess at a pause)."""
         planner = await self._runtime.tool_planner()
+        earlier = self._history if pending else self._history[:-1]
         request = PlanningRequest(
             text=text,
             declarations=self._declarations,
             now=datetime.now().astimezone(),
-            context=tuple(self._history[-_PLANNER_CONTEXT_MESSAGES:-1]),
+            context=tuple(earlier[-(_PLANNER_CONTEXT_MESSAGES - 1) :]),
         )
         return await self._runtime.run(self._runtime.tools_executor, lambda: planner.plan(request, threading.Event()))
 
-    async def _respond(self, timeline: TurnTimeline, style: ReplyStyle | None = None) -> None:
-        """Answer the user's last turn: with function calls when the request needs them, else in words."""
+    async def _respond(
+        self, timeline: TurnTimeline, style: ReplyStyle | None = None, planned: list[PlannedCall] | None = None
+    ) -> None:
+        """Answer the user's last turn: with function calls when the request needs them, else in words.
+
+        ``planned``: the calls already planned for these words (at a pause), if any were.
+        """
         self._turn_calls = []
         if self._declarations:
-            planned = await self._plan_calls(self._last_user_text())
+            if planned is None:
+                planned = await self._plan_calls(self._last_user_text())
             if planned:
                 issued = self._tool_book.issue(planned)
                 self._turn_calls = [item.call.id for item in issued]
@@ -549,15 +559,17 @@ class Session:
         timeline = TurnTimeline(speech_end=time.monotonic() - self._voice.tracker.activity.silence_ms / 1000)
         update = await self._voice.transcribe(event.audio, final=False)
         text = update.text.strip()
-        reply = signals = None
+        reply = signals = calls = None
         if text and (self._reply is None or self._reply.task.done()):
             signals = await self._analyze(text, event.audio)
-            # With tools declared, the planner decides at the turn's end whether to reply at all.
-            if (signals is None or signals.answer) and not self._declarations:
-                await self._settle_vision(text)
-                style = signals.reply_style if signals is not None else None
-                reply = self._create_reply(text, held=True, timeline=timeline, style=style)
-        return _Speculation(audio_samples=event.audio.size, text=text, signals=signals, reply=reply)
+            if signals is None or signals.answer:
+                declarations = self._declarations
+                calls = await self._plan_calls(text, pending=True) if declarations else None
+                if not calls and declarations is self._declarations:
+                    await self._settle_vision(text)
+                    style = signals.reply_style if signals is not None else None
+                    reply = self._create_reply(text, held=True, timeline=timeline, style=style)
+        return _Speculation(event.audio.size, text, signals, reply, calls)
 
     def _drop_speculation(self) -> None:
         speculation, self._speculation = self._speculation, None
@@ -614,13 +626,13 @@ class Session:
             timeline.mark("end_of_turn")
             guess = await self._speculation_result(speculation)
             if guess is not None and guess.audio_samples == audio.size:
-                # Nothing was said since the pause: its transcript, signals and held reply stand.
-                text, signals, held = guess.text, guess.signals, guess.reply
+                # Nothing was said since the pause: its transcript, signals, calls and held reply stand.
+                text, signals, held, calls = guess.text, guess.signals, guess.reply, guess.calls
             else:
                 _abandon(speculation)
                 text = (await self._voice.transcribe(audio, final=True)).text.strip()
                 signals = await self._analyze(text, audio) if text else None
-                held = None
+                held = calls = None
             timeline.mark("transcript")
             spoken = self._reply.sent_text if self._reply is not None else ""
             if candidate is not None and candidate.decided is BargeIn.WAIT:
@@ -643,7 +655,7 @@ class Session:
                 # the words alone is dropped (a held reply never released would hold up every later one).
                 _abandon(speculation)
                 text, self._called_by = f"{self._called_by} {text}", ""
-                held, signals = None, await self._analyze(text, audio)
+                held, signals, calls = None, await self._analyze(text, audio), None
             if self._interruptible:
                 await self._interrupt_reply("user_turn")
             elif self._reply_watch is not None:
@@ -662,7 +674,7 @@ class Session:
                 self._adopt_reply(held)
                 held.release()
             else:
-                await self._respond(timeline, signals.reply_style if signals is not None else None)
+                await self._respond(timeline, signals.reply_style if signals is not None else None, calls)
         except ProtocolError as error:
             self._fail(error)
         except asyncio.CancelledError:
