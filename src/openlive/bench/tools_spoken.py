@@ -14,7 +14,7 @@ today (which would need the very date resolution under test), the server process
 ``sitecustomize`` (through ``PYTHONPATH``) that freezes the clock of the session layer only
 (``openlive.session.session.datetime.now``) at the set's "now"; nothing else in the server changes.
 
-    openlive bench tools-spoken [--limit N] [--wait S]
+    openlive bench tools-spoken [--limit N] [--wait S] [--language none --language en-US]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import os
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -238,47 +238,53 @@ def run_spoken(
         return asyncio.run(speak_all(server.genai_client(), cases, wait_s, language, verbose))
 
 
-def build_table(
-    outcomes: Sequence[SpokenOutcome], wait_s: float, language: str | None, limit: int | None
-) -> BenchTable:
-    latencies = [o.latency_ms for o in outcomes if o.latency_ms is not None and o.case.expected]
-    passed = sum(o.passed for o in outcomes)
-    calling = [o for o in outcomes if o.case.expected]
-    silent = [o for o in outcomes if not o.case.expected]
+def _language_label(language: str | None) -> str:
+    return language or "not set"
+
+
+def build_table(runs: Mapping[str | None, Sequence[SpokenOutcome]], wait_s: float, limit: int | None) -> BenchTable:
+    """One row per client ``speechConfig.languageCode`` (None: not set) and the outcomes spoken with it."""
     table = BenchTable(
         name="tools-spoken",
         title="Function calling, spoken: task-manager requests as audio through the SDK, scored by toolCall",
-        columns=["set", "utterances", "exact match", "target", "median ms", "p90 ms"],
+        columns=["set", "languageCode", "utterances", "exact match", "target", "median ms", "p90 ms"],
     )
-    table.add_row(
-        "task_manager (spoken)",
-        len(outcomes),
-        f"{passed / len(outcomes):.1%}" if outcomes else "n/a",
-        f"≥ {TARGETS['task_manager']:.0%}",
-        f"{median(latencies):.0f}",
-        f"{percentile(latencies, 90):.0f}",
-    )
-    table.notes.append(
-        f"{sum(o.passed for o in calling)}/{len(calling)} requests that need calls matched exactly (function and "
-        f"arguments, openlive.bench.tools.calls_match); {sum(o.passed for o in silent)}/{len(silent)} "
-        "small-talk/out-of-scope requests got no call."
-    )
+    for language, outcomes in runs.items():
+        latencies = [o.latency_ms for o in outcomes if o.latency_ms is not None and o.case.expected]
+        passed = sum(o.passed for o in outcomes)
+        calling = [o for o in outcomes if o.case.expected]
+        silent = [o for o in outcomes if not o.case.expected]
+        table.add_row(
+            "task_manager (spoken)",
+            _language_label(language),
+            len(outcomes),
+            f"{passed / len(outcomes):.1%}" if outcomes else "n/a",
+            f"≥ {TARGETS['task_manager']:.0%}",
+            f"{median(latencies):.0f}",
+            f"{percentile(latencies, 90):.0f}",
+        )
+        table.notes.append(
+            f"languageCode {_language_label(language)}: {sum(o.passed for o in calling)}/{len(calling)} requests "
+            "that need calls matched exactly (function and arguments, openlive.bench.tools.calls_match); "
+            f"{sum(o.passed for o in silent)}/{len(silent)} small-talk/out-of-scope requests got no call."
+        )
     table.notes.append(
         "Latency: from sending the 20 ms chunk that holds the last speech sample to the toolCall's arrival, "
-        f"over the {len(latencies)} requests answered with a call; audio streamed at real-time pace with a quiet room "
+        "over the requests answered with a call; audio streamed at real-time pace with a quiet room "
         f"(-62 dBFS) around it; no call within {wait_s:.0f} s after speech counts as none."
     )
     table.notes.append(
         "Voices in turn: " + ", ".join(f"{v.engine}:{v.voice}" for v in VOICES) + " (speechgen, deterministic)."
     )
     table.notes.append(
-        f"Client speechConfig.languageCode: {language or 'not set (the server detects the language)'}. "
+        "languageCode: the client's speechConfig.languageCode ('not set': the server detects the language). "
         "Server at default settings; its session clock is frozen at the set's fixed 'now' so the expected dates "
         "apply unchanged."
     )
     if limit:
         table.notes.append(f"Quick run: first {limit} utterances only.")
-    table.notes.extend(f"FAIL {o.describe()}" for o in outcomes if not o.passed)
+    for language, outcomes in runs.items():
+        table.notes.extend(f"FAIL [{_language_label(language)}] {o.describe()}" for o in outcomes if not o.passed)
     return table
 
 
@@ -286,12 +292,18 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="openlive bench tools-spoken", description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="only the first N utterances")
     parser.add_argument("--wait", type=float, default=8.0, help="seconds after the end of speech to wait for a call")
-    parser.add_argument("--language", default=None, help="speechConfig.languageCode the app sends, e.g. en-US")
+    parser.add_argument(
+        "--language",
+        action="append",
+        help="speechConfig.languageCode the app sends, e.g. en-US, or 'none' to leave it unset (the default); "
+        "repeat to run the set once per value",
+    )
     parser.add_argument("--verbose", action="store_true", help="print each utterance's outcome")
     options = parser.parse_args(argv)
     cases = load_task_manager_set(limit=options.limit)
-    outcomes = run_spoken(cases, options.wait, options.language, options.verbose)
-    table = build_table(outcomes, options.wait, options.language, options.limit)
+    languages = [None if tag.lower() == "none" else tag for tag in options.language or ["none"]]
+    runs = {language: run_spoken(cases, options.wait, language, options.verbose) for language in languages}
+    table = build_table(runs, options.wait, options.limit)
     print(table.render())
     print(f"saved {table.save()}")
     return 0

@@ -70,4 +70,5 @@ class VoiceInput:
         return await self._runtime.run(self._runtime.asr_executor, lambda: work(audio))
 
     def new_utterance(self) -> None:
-        self.transcriber = UtteranceTranscriber(self._runtime.asr, self.language)
+        # The next utterance expects the language this one was heard in.
+        self.transcriber = self.transcriber.next_utterance()

@@ -28,11 +28,20 @@ class Asr(Protocol):
     name: str
     sample_rate: int
 
-    def transcribe(self, audio: Float32Audio, language: str | None = None, prompt: str | None = None) -> Transcript:
+    def transcribe(
+        self,
+        audio: Float32Audio,
+        language: str | None = None,
+        prompt: str | None = None,
+        *,
+        expected_language: str | None = None,
+    ) -> Transcript:
         """Transcribe ``audio``.
 
-        ``language`` is a BCP-47 tag ("en-US", "de") or None to detect it. ``prompt`` is
-        text said just before this audio (an earlier part of the same utterance), which
-        keeps spelling and casing consistent across pieces.
+        ``language`` is a BCP-47 tag ("en-US", "de") or None to detect it. When detecting,
+        ``expected_language`` (a BCP-47 tag, or None for no preference) is kept unless the
+        audio is confidently in another language. ``prompt`` is text said just before this
+        audio (an earlier part of the same utterance), which keeps spelling and casing
+        consistent across pieces.
         """
         ...
