@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from openlive.backends.embedder.base import Embedder
 from openlive.engine.tools.choice import LlmChooser
 from openlive.engine.tools.datetimes import DateTimeMention, find_datetimes
-from openlive.engine.tools.numbers import NumberMention, find_numbers
+from openlive.engine.tools.numbers import UNIT_WORDS, NumberMention, find_numbers
 from openlive.engine.tools.schema import FunctionDeclaration, Schema
 from openlive.engine.tools.text import (
     COMMAND_VERBS,
@@ -29,8 +29,11 @@ from openlive.engine.tools.text import (
     FRAME_WORDS,
     STOPWORDS,
     Token,
+    content_stems,
     identifier_words,
+    related_words,
     stem,
+    synonym_words,
     tokenize,
     word_set,
 )
@@ -51,10 +54,44 @@ _OPTIONAL_STRING_MIN_SCORE = 0.65
 # Scores closer than this go to the LLM chooser, when there is one.
 _CLOSE_CALL = 0.06
 _MAX_SPAN_WORDS = 6
+_MAX_LIST_WORDS = 12
+# For a list parameter, a span said as a list of short items ("tomatoes and lettuce") is preferred.
+MAX_ITEM_WORDS = 3
+_LIST_BONUS = 0.35
+# ... and the more items the list holds, the likelier it is the whole list ("C, F and G", not "C, F").
+_LIST_ITEM_BONUS = 0.1
+# Spelled-out numbers are often counts of things ("two numbers: 40 and 50"), not values.
+_SPELLED_PENALTY = 0.3
+# Number assignment: bonus per pair of parameters filled in the order said, cost of a required
+# parameter left empty, and how many partial assignments to try before falling back to greedy.
+_ORDER_BONUS = 0.3
+# An optional number parameter takes a number only with some word around it pointing at it.
+_OPTIONAL_NUMBER_MIN_SCORE = 0.3
+_OPTIONAL_SPELLED_MIN_SCORE = 0.5
+_MISSING_REQUIRED = 5.0
+_ASSIGNMENT_BUDGET = 20_000
 _STAGE_NUMBER = 2
 _STAGE_ENTITY = 6
 _STAGE_FREE_TEXT = 7
 _CLAUSE_PUNCTUATION = frozenset(",;:.!?")
+# Quotation marks, not apostrophes: no letter just outside them ("Gogh's painting 'Starry Night'").
+_QUOTED = re.compile(r"(?<![A-Za-z])[\"“‘']((?:[^\"“”‘’']|(?<=[A-Za-z])['’](?=[A-Za-z])){2,})[\"”’'](?![A-Za-z])")
+_PATH_LIKE = re.compile(r"(?<![\w/@\\])[\w~.:\-]*[/@\\][\w./@\\:\-]*\w")
+_LIST_GAP = re.compile(r"[\s'\"“”‘’]*(?:,|,?\s*and|,?\s*or)?[\s'\"“”‘’]*")
+_FIRST_ROLES = word_set("start origin source from first initial begin departure")
+_SECOND_ROLES = word_set("end destination target to second final finish arrival")
+_QUESTION_WORDS = word_set("what's whats who's how's where's when's what which who whom whose how why")
+_VERB_PENALTY = 0.3
+_PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)")
+_CUE_BONUS = 0.15
+_LINKING_WORDS = word_set("to is as = : of named called be being equals")
+_NOT_A_NAME_PENALTY = 0.3
+_UNIT_NAME_WORDS = word_set("unit units measure measurement scale format")
+_UNIT_NAMES = (
+    frozenset({word for words in UNIT_WORDS.values() for word in words.split()} | {"celsius", "fahrenheit", "kelvin"})
+    - STOPWORDS
+)
+_NUMBER_NAME_WORDS = word_set("id number code year season zip postal phone no num count version")
 _DETERMINERS = frozenset({"a", "an", "the", "my", "your", "our", "his", "her", "their", "this", "that"})
 # A value right after one of these words likely fills a parameter whose name has one of the roles.
 _PREPOSITION_ROLES = {
@@ -66,6 +103,9 @@ _PREPOSITION_ROLES = {
     "near": frozenset({"location", "place", "city", "where"}),
     "by": frozenset({"author", "artist", "creator", "director"}),
 }
+
+
+_Value = TypeVar("_Value")
 
 
 @dataclass(frozen=True)
@@ -120,11 +160,10 @@ class _Request:
         self.now = now
         self.tokens = tokenize(text)
         self.datetimes = find_datetimes(text, now)
+        self.all_numbers = find_numbers(text)
         self.numbers = [
-            number for number in find_numbers(text) if not any(m.start <= number.start < m.end for m in self.datetimes)
+            number for number in self.all_numbers if not any(m.start <= number.start < m.end for m in self.datetimes)
         ]
-        self.stems = {stem(t.text) for t in self.tokens if t.is_word}
-        self.lower_words = {t.lower for t in self.tokens if t.is_word}
         self.claimed: list[tuple[int, int]] = []
 
     def free(self, start: int, end: int) -> bool:
@@ -168,7 +207,7 @@ class ArgumentFiller:
             return None
         frame = " ".join(t.text for t in request.tokens if t.is_word and request.free(t.start, t.end))
         unused_dates = sum(request.free(m.start, m.end) for m in request.datetimes)
-        return FilledArguments(args, frame, run.evidence, unused_dates)
+        return FilledArguments(args, frame, run.evidence, unused_dates, min(run.value_scores, default=None))
 
 
 @dataclass(frozen=True)
@@ -180,6 +219,8 @@ class FilledArguments:
     # next to its parameter's name), and dates said that it has no parameter for.
     evidence: int = 0
     unused_dates: int = 0
+    # How well the worst-fitting required short string fits its parameter (None: no such value).
+    weakest_value: float | None = None
 
 
 class _FillRun:
@@ -195,11 +236,11 @@ class _FillRun:
         self.request = request
         self.declaration = declaration
         self.cancel = cancel
-        self.command_stems = {stem(word) for word in command_words} | {
-            stem(word) for word in identifier_words(declaration.name)
-        }
+        name_words = identifier_words(declaration.name)
+        self.command_stems = {stem(word) for word in [*command_words, *name_words, *synonym_words(name_words)]}
         self.parameter_names = list(declaration.parameters.properties)
         self.evidence = 0
+        self.value_scores: list[float] = []
 
     # ---- objects ---------------------------------------------------------------------------------
 
@@ -256,7 +297,7 @@ class _FillRun:
             case "boolean":
                 return self._fill_boolean(name, schema, required)
             case "array":
-                return self._fill_array(name, schema)
+                return self._fill_array(name, schema, required)
             case "object":
                 return self.fill_object(schema) or None
             case "string" | "any":
@@ -279,71 +320,109 @@ class _FillRun:
     # ---- numbers ---------------------------------------------------------------------------------
 
     def _number_score(self, name: str, schema: Schema, mention: NumberMention) -> float:
-        """How strongly the words around a number point at this parameter (1.0: its name is there)."""
-        before = self.request.window(mention.start, mention.end, before=3, after=0)
-        after = self.request.window(mention.start, mention.end, before=0, after=2)
+        """How strongly the words around a number point at this parameter (1.0: its name is there).
 
-        def stems_of(tokens: list[Token]) -> set[str]:
-            return {stem(t.text) for t in tokens if t.lower not in STOPWORDS}
-
+        Only words between this number and its neighbours count, and a word that also names the
+        function ("temperature" of calculate_final_temperature) counts half."""
+        previous = max((m.end for m in self.request.all_numbers if m.end <= mention.start), default=0)
+        following = min(
+            (m.start for m in self.request.all_numbers if m.start >= mention.end), default=len(self.request.text)
+        )
+        window = self.request.window
+        before = [t for t in window(mention.start, mention.end, before=3, after=0) if t.start >= previous]
+        after = [t for t in window(mention.start, mention.end, before=0, after=2) if t.end <= following]
+        unit = _unit_words(mention)
         name_words = identifier_words(name)
-        name_stems = {stem(w) for w in name_words if len(w) > 1}
+        keys = [w for w in name_words if len(w) > 1 and w not in STOPWORDS]
         # Single-letter names ("a=2, b=5") match the letter itself next to the number.
         letters = {w for w in name_words if len(w) == 1}
-        description_stems = {
-            stem(t.text) for t in tokenize(schema.description) if t.is_word and t.lower not in STOPWORDS
-        }
-        unit = {stem(mention.unit)} if mention.unit else set()
-        score = 1.0 * len(name_stems & (stems_of(before) | unit)) + 1.0 * len(letters & {t.lower for t in before})
-        score += 0.5 * len(name_stems & stems_of(after))
-        score += 0.3 * len(description_stems & (stems_of(before) | unit))
+        description = [t.lower for t in tokenize(schema.description) if t.is_word and t.lower not in STOPWORDS]
+        function_words = identifier_words(self.declaration.name)
+
+        def hits(words: Sequence[str], tokens: Sequence[str]) -> float:
+            content = [token for token in tokens if token.lower() not in STOPWORDS]
+            return sum(
+                0.5 if any(related_words(word, named) for named in function_words) else 1.0
+                for word in set(words)
+                if any(related_words(word, token) for token in content)
+            )
+
+        before_words = [t.text for t in before] + unit
+        score = 1.0 * hits(keys, before_words) + 1.0 * len(letters & {t.lower for t in before})
+        score += 0.5 * hits(keys, [t.text for t in after])
+        score += 0.3 * hits(description, before_words)
         return score
 
     def _number_value(self, schema: Schema, mention: NumberMention) -> float | int | None:
         value = mention.value
         description = schema.description.lower()
-        if mention.percent and any(hint in description for hint in ("decimal", "fraction", "between 0 and 1")):
+        # A rate said as a percentage is passed as a fraction unless the parameter asks for a percentage.
+        as_fraction = any(hint in description for hint in ("decimal", "fraction", "between 0 and 1"))
+        if mention.percent and schema.type == "number" and (as_fraction or "percent" not in description):
             value = value / 100
         if schema.type == "integer":
             return int(value) if float(value).is_integer() else None
         return float(value)
 
+    def _free_numbers(self) -> list[NumberMention]:
+        """Unused numbers; those inside a date or time count too when no parameter takes a date
+        ("6:30 PM" for hours and minutes)."""
+        numbers = self.request.numbers
+        if not any(_is_datetime(n, s) for n, s in self.declaration.parameters.properties.items()):
+            numbers = self.request.all_numbers
+        return [m for m in numbers if self.request.free(m.start, m.end)]
+
+    def _context_similarity(self, schema: Schema, names: list[str], mentions: list[NumberMention]) -> np.ndarray:
+        """Embedding similarity of each parameter with the words around each number, less the
+        mean over the parameters."""
+        if len(names) < 2 or not mentions:
+            return np.zeros((len(names), len(mentions)))
+        contexts = []
+        for mention in mentions:
+            words = self.request.window(mention.start, mention.end, before=3, after=2)
+            context = [t.text for t in words if t.lower not in STOPWORDS] + _unit_words(mention)
+            contexts.append(" ".join(context) or "number")
+        embedder = self.filler.embedder
+        parameters = embedder.embed([_param_text(name, schema.properties[name]) for name in names])
+        similarity = np.asarray(parameters @ embedder.embed(contexts).T)
+        # Only how much better a number's context fits one parameter than the others says anything.
+        centered: np.ndarray = similarity - similarity.mean(axis=0, keepdims=True)
+        return centered
+
     def _fill_numbers(self, schema: Schema, names: list[str]) -> dict[str, Any]:
-        """Numbers go first where the words around them name the parameter, then, for required
-        parameters still empty, in the order they were said (digits before spelled-out counts)."""
-        mentions = [m for m in self.request.numbers if self.request.free(m.start, m.end)]
-        pairs = []
+        """Numbers to parameters: a number with words around it that point at a parameter may fill
+        it, and required parameters take the best fitting number left. Of all such assignments the one with
+        the best total fit wins, fit counting the words around each number, how well they match the
+        parameter by embedding, and how far the assignment keeps the order things were said in
+        (parameters usually come in the order they are declared: "of 36 and 24")."""
+        mentions = self._free_numbers()
+        similarity = self._context_similarity(schema, names, mentions)
+        options: list[list[tuple[int, float, bool, Any]]] = []
         for p_index, name in enumerate(names):
+            child = schema.properties[name]
+            choices = []
             for m_index, mention in enumerate(mentions):
-                value = self._number_value(schema.properties[name], mention)
-                if value is None or schema_problems(schema.properties[name], value):
+                value = self._number_value(child, mention)
+                if value is None or schema_problems(child, value):
                     continue
-                score = self._number_score(name, schema.properties[name], mention)
-                if score >= 1.0:
-                    pairs.append((score, p_index, m_index, value))
-        pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
-        found: dict[str, Any] = {}
-        used: set[int] = set()
-        for _, p_index, m_index, value in pairs:
-            name = names[p_index]
-            if name not in found and m_index not in used:
-                found[name] = value
-                used.add(m_index)
-                self.evidence += 1
-        order = sorted(range(len(mentions)), key=lambda i: (mentions[i].spelled, mentions[i].start))
-        for name in names:
-            if name in found or name not in schema.required:
+                lexical = self._number_score(name, child, mention)
+                named = lexical >= 1.0
+                # A spelled-out number ("two sets of values") needs a word of the name next to it.
+                floor = _OPTIONAL_SPELLED_MIN_SCORE if mention.spelled else _OPTIONAL_NUMBER_MIN_SCORE
+                if lexical >= floor or name in schema.required:
+                    fit = lexical + float(similarity[p_index, m_index]) - _SPELLED_PENALTY * mention.spelled
+                    choices.append((m_index, fit, named, value))
+            options.append(choices)
+        assignment = _best_assignment(options, [name in schema.required for name in names])
+        found: dict[str, tuple[int, Any]] = {}
+        for p_index, choice in enumerate(assignment):
+            if choice is None:
                 continue
-            for m_index in order:
-                value = self._number_value(schema.properties[name], mentions[m_index])
-                if m_index in used or value is None or schema_problems(schema.properties[name], value):
-                    continue
-                found[name] = value
-                used.add(m_index)
-                break
-        for m_index in used:
+            m_index, _, named, value = choice
+            found[names[p_index]] = (mentions[m_index].start, value)
+            self.evidence += named
             self.request.claim(mentions[m_index].start, mentions[m_index].end)
-        return found
+        return {name: value for name, (_, value) in _in_said_order(found, lambda pair: pair[0]).items()}
 
     # ---- enums and booleans ------------------------------------------------------------------------
 
@@ -384,10 +463,21 @@ class _FillRun:
         return ranked[0]
 
     def _find_words(self, words: Sequence[str]) -> tuple[int, int] | None:
-        """The span where ``words`` occur in a row (compared by stem), if it is still free."""
+        """The span where ``words`` occur in a row (compared by stem), if it is still free and not
+        part of a longer name ("history" is not in "Natural History Museum")."""
         wanted = [stem(word) for word in words if word]
         if not wanted:
             return None
+        tokens = [t for t in self.request.tokens if t.is_word]
+        for index in range(len(tokens) - len(wanted) + 1):
+            window = tokens[index : index + len(wanted)]
+            if [stem(t.text) for t in window] != wanted or not self.request.free(window[0].start, window[-1].end):
+                continue
+            neighbours = tokens[max(index - 1, 1) : index] + tokens[index + len(wanted) : index + len(wanted) + 1]
+            if window[0].text[0].isupper() and any(t.text[0].isupper() for t in neighbours):
+                continue
+            return window[0].start, window[-1].end
+        return None
         tokens = [t for t in self.request.tokens if t.is_word]
         for index in range(len(tokens) - len(wanted) + 1):
             window = tokens[index : index + len(wanted)]
@@ -397,17 +487,21 @@ class _FillRun:
 
     def _fill_boolean(self, name: str, schema: Schema, required: bool) -> bool | None:
         key = [word for word in identifier_words(name) if word not in _GENERIC_FLAG_WORDS] or identifier_words(name)
-        key_stems = {stem(word) for word in key}
-        if key_stems and key_stems <= self.request.stems:
-            first = min(t.start for t in self.request.tokens if stem(t.text) in key_stems)
-            return not self.request.negated_before(first)
+        # Most of the flag's words said ("closed" for closed_status; "multi-player" for multiplayer).
+        said = [t for t in self.request.tokens if t.is_word]
+        mentioned = [next((t for t in said if related_words(word, t.text.replace("-", ""))), None) for word in key]
+        found = [t for t in mentioned if t is not None]
+        if found and 2 * len(found) >= len(key):
+            for token in found:
+                self.request.claim(token.start, token.end)
+            return not self.request.negated_before(min(t.start for t in found))
         if required:
             return bool(schema.default) if schema.has_default else False
         return None
 
     # ---- arrays ------------------------------------------------------------------------------------
 
-    def _fill_array(self, name: str, schema: Schema) -> list[Any] | None:
+    def _fill_array(self, name: str, schema: Schema, required: bool) -> list[Any] | None:
         items = schema.items or Schema()
         if items.enum:
             chosen = []
@@ -440,14 +534,20 @@ class _FillRun:
                 parts = [part.strip(" '\"") for part in bracket.group(1).split(",")]
                 self.request.claim(bracket.start(), bracket.end())
                 return [part for part in parts if part]
-            value = self._fill_entities(Schema(type="object", properties={name: items}), [name], as_list=True)
+            listed = _longest_list(self.request.text, [span for span in self._candidate_spans() if span.quoted])
+            if len(listed) >= 2:
+                for item in listed:
+                    self.request.claim(item.start, item.end)
+                return [item.text for item in listed]
+            holder = Schema(type="object", properties={name: items}, required=(name,) if required else ())
+            value = self._fill_entities(holder, [name], as_list=True)
             return split_items(value[name]) if name in value else None
         return None
 
     def _number_list(self, bracket: re.Match[str] | None) -> list[NumberMention]:
         """The numbers inside ``bracket``, or else the longest free run of numbers said as a list
         ("85, 90, 88 and 92")."""
-        free = [m for m in self.request.numbers if self.request.free(m.start, m.end)]
+        free = self._free_numbers()
         if bracket:
             return [m for m in free if bracket.start() <= m.start < bracket.end()]
         runs: list[list[NumberMention]] = []
@@ -465,9 +565,14 @@ class _FillRun:
         request = self.request
         text = request.text
         spans: dict[tuple[int, int], _Span] = {}
-        for match in re.finditer(r"[\"“‘']([^\"“”‘’']{2,})[\"”’']", text):
+        for match in _QUOTED.finditer(text):
             if request.free(match.start(), match.end()):
                 spans[(match.start(1), match.end(1))] = _Span(match.start(1), match.end(1), match.group(1), quoted=True)
+        quotes = [(match.start(), match.end()) for match in _QUOTED.finditer(text)]
+        # Paths, addresses and codes ("C:/data/cars.csv", "john@example.com") are one value each.
+        for match in _PATH_LIKE.finditer(text):
+            if request.free(match.start(), match.end()):
+                spans.setdefault((match.start(), match.end()), _Span(match.start(), match.end(), match.group(), True))
         words = [t for t in request.tokens if t.is_word and request.free(t.start, t.end)]
         # Runs of free words that touch each other in the text (nothing claimed between them).
         runs: list[list[Token]] = []
@@ -488,6 +593,12 @@ class _FillRun:
                     if possessive:
                         end -= 2
                     capitalized = (first, last) in capital_runs
+                    # A span that cuts through a quotation is no value ("variable 'Purchase").
+                    if any(
+                        start < q_end and q_start < end and not q_start <= start < end <= q_end
+                        for q_start, q_end in quotes
+                    ):
+                        continue
                     spans.setdefault((start, end), _Span(start, end, text[start:end], capitalized))
         return list(spans.values())
 
@@ -562,7 +673,7 @@ class _FillRun:
     def _fill_entities(self, schema: Schema, names: list[str], as_list: bool = False) -> dict[str, str]:
         """Short string values (a city, a person, a product) for several parameters at once: each
         span goes to the parameter it fits best, so "from Sydney to Melbourne" fills both ends."""
-        spans = self._candidate_spans()
+        spans = self._candidate_spans(_MAX_LIST_WORDS if as_list else _MAX_SPAN_WORDS)
         if not spans:
             return {}
         scores = {name: self._span_scores(name, schema.properties[name], spans, as_list) for name in names}
@@ -570,20 +681,22 @@ class _FillRun:
             ((score, name, index) for name in names for index, score in enumerate(scores[name])),
             key=lambda entry: -entry[0],
         )
-        found: dict[str, str] = {}
-        taken: list[_Span] = []
+        chosen: dict[str, _Span] = {}
         for score, name, index in ranked:
             span = spans[index]
-            if name in found or any(span.start < t.end and t.start < span.end for t in taken):
+            taken = list(chosen.values())
+            if name in chosen or any(span.start < t.end and t.start < span.end for t in taken):
                 continue
             required = name in schema.required
             if score == float("-inf") or (not required and score < _OPTIONAL_STRING_MIN_SCORE):
                 continue
             span = self._maybe_choose(name, schema.properties[name], spans, scores[name], index, taken)
-            found[name] = span.text
-            taken.append(span)
+            chosen[name] = span
+            if required:
+                self.value_scores.append(score)
             self.request.claim(span.start, span.end)
-        return found
+        chosen = _listed_pairs_in_order(self.request.text, _in_said_order(chosen, lambda span: span.start))
+        return {name: span.text for name, span in chosen.items()}
 
     def _maybe_choose(
         self, name: str, schema: Schema, spans: list[_Span], scores: list[float], best: int, taken: list[_Span]
@@ -612,36 +725,75 @@ class _FillRun:
         similarity = embedder.embed([span.text for span in spans]) @ param_vector
         name_words = set(identifier_words(name))
         cue_stems = {stem(word) for word in name_words}
+        # Examples in a description ("such as oil, acrylic") are values, the rest names the parameter.
+        description_head = re.split(
+            r"such as|e\.g\.|\beg\b|for example|for instance|\blike\b|i\.e\.|[(:]", schema.description
+        )[0]
+        naming = cue_stems | self.command_stems | content_stems(description_head)
         prepositions = {word for word, roles in _PREPOSITION_ROLES.items() if roles & name_words}
         scores = []
         for span, sim in zip(spans, similarity, strict=True):
             words = [t for t in tokenize(span.text) if t.is_word]
-            edges = (words[0], words[-1]) if words else ()
-            naming = cue_stems | self.command_stems
             # "season" in "2019-2020 season" names the parameter, the value is the rest; and a span made
-            # only of words naming the parameter or the action ("book" for search_holy_books) is no value.
-            if any(stem(t.text) in cue_stems and t.text.islower() for t in edges) or all(
-                stem(t.text) in naming and t.text.islower() for t in words
+            # only of words naming the parameter or the action ("book" for search_holy_books, "variable"
+            # for a target described as "the target variable") is no value.
+            edges = {words[0], words[-1]} if words else set()
+            if (
+                any(stem(t.text) in cue_stems and t.text.islower() for t in words)
+                or (len(words) > 1 and any(stem(t.text) in self.command_stems and t.text.islower() for t in edges))
+                or all(stem(t.text) in naming and t.text.islower() for t in words)
+                or (not span.quoted and any(t.lower in _QUESTION_WORDS for t in words))
             ):
                 scores.append(float("-inf"))
                 continue
             score = float(sim)
+            # A value is rarely an action ("Find me detailed", "filed against").
+            if words and words[0].lower in COMMAND_VERBS and not span.quoted:
+                score -= _VERB_PENALTY
+            # Nor does it start or end with a participle ("discovered Gravity", "Beyonce performing").
+            if len(words) > 1 and not span.quoted and any(_PARTICIPLE.fullmatch(t.text) for t in edges):
+                score -= _VERB_PENALTY
+            items = split_items(span.text)
+            # Items of a list are short and hold no preposition ("John and Alice", not "Alice for rental").
+            listed = (
+                as_list
+                and len(items) > 1
+                and all(
+                    len(item.split()) <= MAX_ITEM_WORDS and not set(item.lower().split()) & EDGE_WORDS for item in items
+                )
+            )
             if span.quoted:
                 score += 0.3
-            if span.capitalized:
+            if span.capitalized or (listed and all(item[0].isupper() for item in items)):
                 score += 0.2
-            elif not span.quoted:
+            elif not span.quoted and not listed:
                 score -= 0.05 * max(0, len(words) - 2)
-            if as_list and re.search(r",|\band\b|\bor\b", span.text):
-                score += 0.2
+            if listed:
+                score += _LIST_BONUS + _LIST_ITEM_BONUS * (len(items) - 2)
             before = self.request.window(span.start, span.end, before=3, after=0)
             while before and before[-1].lower in _DETERMINERS:
                 before = before[:-1]
             if before:
-                if stem(before[-1].text) in cue_stems:
-                    score += 0.15
+                # "reference sequence 'AGTC'": each word of the parameter's name said just before counts.
+                # "medium to oil", "size is 10": one linking word may stand between name and value.
+                linked = before[:-1] if len(before) > 1 and before[-1].lower in _LINKING_WORDS else before
+                cue_run = 0
+                while cue_run < len(linked) and stem(linked[-1 - cue_run].text) in cue_stems:
+                    cue_run += 1
+                score += _CUE_BONUS * cue_run
                 if before[-1].lower in prepositions:
                     score += 0.3
+            # "red dominant color", "a city view": the parameter's name said right after its value.
+            after = self.request.window(span.start, span.end, before=0, after=2)
+            cue_run = 0
+            while cue_run < len(after) and stem(after[cue_run].text) in cue_stems:
+                cue_run += 1
+            score += _CUE_BONUS * cue_run
+            # A unit ("in Celsius") or a bare number is rarely a name, a place or a kind of thing.
+            if not name_words & _UNIT_NAME_WORDS and all(t.lower in _UNIT_NAMES for t in words):
+                score -= _NOT_A_NAME_PENALTY
+            if all(t.text.isdigit() for t in words) and not name_words & _NUMBER_NAME_WORDS:
+                score -= _NOT_A_NAME_PENALTY
             content = [stem(t.text) for t in words if t.lower not in EDGE_WORDS]
             # Words that name the action or the parameter are rarely its value.
             if content:
@@ -683,7 +835,112 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
     return bool(re.fullmatch(r"[\s\-'’,&]*", text[left.end : right.start]))
 
 
+_Choice = tuple[int, float, bool, Any]
+
+
+def _best_assignment(options: list[list[_Choice]], required: list[bool]) -> list[_Choice | None]:
+    """One choice (mention index, fit, ...) or none per parameter, no mention twice, maximising the
+    fits plus a bonus per pair of parameters whose mentions keep the declared order. Exhaustive
+    while small, greedy by fit beyond."""
+    best: list[_Choice | None] = [None] * len(options)
+    best_score = float("-inf")
+    budget = [_ASSIGNMENT_BUDGET]
+
+    def total(chosen: list[_Choice | None]) -> float:
+        picked = [(index, choice) for index, choice in enumerate(chosen) if choice is not None]
+        score = sum(choice[1] for _, choice in picked)
+        score -= _MISSING_REQUIRED * sum(choice is None and need for choice, need in zip(chosen, required, strict=True))
+        score += _ORDER_BONUS * sum(
+            first[1][0] < second[1][0] for i, first in enumerate(picked) for second in picked[i + 1 :]
+        )
+        return score
+
+    def search(index: int, chosen: list[_Choice | None], used: set[int]) -> None:
+        nonlocal best, best_score
+        budget[0] -= 1
+        if index == len(options):
+            score = total(chosen)
+            if score > best_score:
+                best, best_score = list(chosen), score
+            return
+        for choice in options[index]:
+            if choice[0] not in used and budget[0] > 0:
+                search(index + 1, [*chosen, choice], used | {choice[0]})
+        search(index + 1, [*chosen, None], used)
+
+    search(0, [], set())
+    if budget[0] > 0:
+        return best
+    greedy: list[_Choice | None] = [None] * len(options)
+    used: set[int] = set()
+    ranked = sorted(((c[1], p, c) for p, choices in enumerate(options) for c in choices), key=lambda e: -e[0])
+    for _, p_index, choice in ranked:
+        if greedy[p_index] is None and choice[0] not in used:
+            greedy[p_index] = choice
+            used.add(choice[0])
+    return greedy
+
+
+def _in_said_order(found: dict[str, _Value], position: Callable[[_Value], int]) -> dict[str, _Value]:
+    """Numbered siblings (``company1``, ``company2``) take their values in the order they were said."""
+    groups: dict[str, list[str]] = {}
+    for name in found:
+        if re.search(r"\d", name):
+            groups.setdefault(re.sub(r"\d+", "#", name), []).append(name)
+    result = dict(found)
+    for siblings in groups.values():
+        ordered = sorted(siblings, key=lambda name: [int(n) for n in re.findall(r"\d+", name)])
+        values = sorted((found[name] for name in siblings), key=position)
+        result.update(zip(ordered, values, strict=True))
+    return result
+
+
+def _role(name: str) -> tuple[str, int] | None:
+    """("city", 0) for start_city, ("city", 1) for end_city: the pair a parameter belongs to and
+    which end of it it is; None for other names."""
+    words = identifier_words(name)
+    for index, word in enumerate(words):
+        for rank, roles in enumerate((_FIRST_ROLES, _SECOND_ROLES)):
+            if word in roles:
+                return " ".join(words[:index] + words[index + 1 :]), rank
+    return None
+
+
+def _listed_pairs_in_order(text: str, chosen: dict[str, _Span]) -> dict[str, _Span]:
+    """A start and an end said as a list ("between New York and Los Angeles") come in that order."""
+    result = dict(chosen)
+    roles = {name: _role(name) for name in chosen}
+    for name, role in roles.items():
+        if role is None or role[1] != 0:
+            continue
+        partner = next((other for other, r in roles.items() if r == (role[0], 1)), None)
+        if partner is None:
+            continue
+        first, second = sorted((chosen[name], chosen[partner]), key=lambda span: span.start)
+        if _LIST_GAP.fullmatch(text[first.end : second.start]):
+            result[name], result[partner] = first, second
+    return result
+
+
+def _unit_words(mention: NumberMention) -> list[str]:
+    if not mention.unit:
+        return []
+    return [mention.unit, *UNIT_WORDS.get(mention.unit, "").split()]
+
+
+def _longest_list(text: str, spans: Sequence[_Span]) -> list[_Span]:
+    """The longest run of spans said as one list: only commas, "and" or "or" between them."""
+    runs: list[list[_Span]] = []
+    for span in sorted(spans, key=lambda span: span.start):
+        gap = text[runs[-1][-1].end : span.start] if runs else ""
+        if runs and _LIST_GAP.fullmatch(gap):
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+    return max(runs, key=len, default=[])
+
+
 def split_items(value: str) -> list[str]:
     """ "milk, eggs and bread" → ["milk", "eggs", "bread"]."""
     parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+", value)
-    return [part.strip() for part in parts if part.strip()]
+    return [re.sub(r"^(?:the|a|an)\s+", "", part.strip(), flags=re.I) for part in parts if part.strip()]

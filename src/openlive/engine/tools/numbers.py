@@ -30,6 +30,17 @@ _DIGITS = re.compile(
     r"(?P<suffix>st|nd|rd|th|%|[a-zµ°Ω]+(?:/[a-z]+)?)?(?![\w])",
     re.IGNORECASE,
 )
+# Unit abbreviations as words, so "50km" meets a parameter described "in kilometers".
+UNIT_WORDS = {
+    "km": "kilometers", "m": "meters", "cm": "centimeters", "mm": "millimeters", "kg": "kilograms",
+    "g": "grams", "mg": "milligrams", "lb": "pounds", "lbs": "pounds", "oz": "ounces", "ft": "feet",
+    "in": "inches", "mi": "miles", "s": "seconds", "sec": "seconds", "secs": "seconds", "min": "minutes",
+    "mins": "minutes", "h": "hours", "hr": "hours", "hrs": "hours", "hz": "hertz", "khz": "kilohertz",
+    "mph": "miles per hour", "kph": "kilometers per hour", "l": "liters", "ml": "milliliters",
+    "°c": "degrees celsius", "°f": "degrees fahrenheit", "k": "kelvin", "w": "watts", "kw": "kilowatts",
+    "v": "volts", "a": "amperes", "j": "joules", "n": "newtons", "pa": "pascals", "kpa": "kilopascals",
+    "$": "dollars", "usd": "dollars", "€": "euros", "eur": "euros", "£": "pounds",
+}  # fmt: skip
 _SUFFIX_SCALE = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
 
 

@@ -19,7 +19,15 @@ import numpy as np
 from openlive.backends.embedder.base import Embedder
 from openlive.engine.tools.datetimes import find_datetimes
 from openlive.engine.tools.schema import FunctionDeclaration
-from openlive.engine.tools.text import COMMAND_VERBS, STOPWORDS, content_stems, identifier_words, stem, tokenize
+from openlive.engine.tools.text import (
+    COMMAND_VERBS,
+    STOPWORDS,
+    content_stems,
+    identifier_words,
+    stem,
+    synonym_variant,
+    tokenize,
+)
 
 # The no-call threshold, calibrated with `openlive bench tools --calibrate` on BFCL's live_simple and
 # live_irrelevance sets (not the reported categories): the mean of relevant-called and
@@ -85,12 +93,20 @@ class FunctionSelector:
         # Short requests compare better with the bare name ("remind me to" ~ "set reminder").
         names = self._embedder.embed([" ".join(identifier_words(d.name)) for d in declarations])
         similarities = np.maximum(similarities, names @ vectors[1])
+        variants = [synonym_variant(core, identifier_words(d.name)) for d in declarations]
+        with_variant = [index for index, variant in enumerate(variants) if variant is not None]
+        if with_variant:
+            variant_vectors = self._embedder.embed([variants[index] or "" for index in with_variant])
+            for row, index in enumerate(with_variant):
+                variant_similarity = float(variant_vectors[row] @ vectors[2 + index])
+                similarities[index] = max(similarities[index], variant_similarity)
         request_stems = content_stems(text)
         request_particles = {t.lower for t in tokenize(text) if t.lower in STOPWORDS}
         scored = []
-        for declaration, similarity in zip(declarations, similarities, strict=True):
+        for declaration, similarity, variant in zip(declarations, similarities, variants, strict=True):
             stems = name_stems(declaration)
-            overlap = len(stems & (request_stems | request_particles)) / len(stems) if stems else 0.0
+            said = request_stems | request_particles | (content_stems(variant) if variant else set())
+            overlap = len(stems & said) / len(stems) if stems else 0.0
             description_hits = len(vocabulary_stems(declaration) & request_stems)
             score = (
                 float(similarity)

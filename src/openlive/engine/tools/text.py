@@ -3,10 +3,11 @@ character offsets, identifier splitting and a crude stemmer for matching word fo
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.#+\-][A-Za-z0-9#+]+)*[#+]?|[^\sA-Za-z0-9]")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.#+\-_][A-Za-z0-9#+]+)*[#+]?|[^\sA-Za-z0-9]")
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -25,7 +26,8 @@ STOPWORDS = word_set(
 EDGE_WORDS = word_set(
     """a an the this that these those my your our his her their its to of for in on at by with from into onto
     about as and or but if then so than please is are was were be been am do does did have has had will would
-    can could should shall may might must which what who whom whose how when where why there here i me you"""
+    can could should shall may might must which what who whom whose how when where why there here i me you
+    between through during after before under over within without via per against among across upon"""
 )
 # Verbs and fillers that frame a request ("can you please ...", "I'd like to ...").
 FRAME_WORDS = word_set(
@@ -60,6 +62,7 @@ def identifier_words(name: str) -> list[str]:
     return [word.lower() for word in re.split(r"[\s_.:\-/]+", spaced) if word]
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Fold plain inflections (tasks/task, adding/add, reminded/remind) onto one key."""
     word = word.lower().strip("'’")
@@ -72,6 +75,71 @@ def stem(word: str) -> str:
     if len(word) > 4 and word.endswith("e"):
         word = word[:-1]
     return word
+
+
+# Words people use for the same action. A request that uses one is also read with the word a
+# function's name uses ("postpone the report" as "reschedule the report").
+_SYNONYM_GROUPS = [
+    group.split(",")
+    for group in (
+        "reschedule,move,postpone,delay,defer,push back,shift",
+        "complete,finish,done,check off,tick off,cross off",
+        "delete,remove,erase,get rid of",
+        "add,create,insert,put",
+        "list,show,display,view",
+        "find,search,look up,lookup,locate",
+        "get,fetch,retrieve,obtain",
+        "calculate,compute,determine,work out",
+        "buy,purchase,order",
+        "book,reserve",
+        "cancel,abort,call off",
+        "stop,halt",
+        "start,begin,launch",
+    )
+]
+
+
+def synonym_words(name_words: list[str]) -> set[str]:
+    """Every word of the synonym groups that hold one of ``name_words``."""
+    return {
+        part
+        for group in _SYNONYM_GROUPS
+        if any(related_words(word, member) for word in name_words for member in group)
+        for member in group
+        for part in member.split()
+    }
+
+
+def synonym_variant(text: str, name_words: list[str]) -> str | None:
+    """``text`` with its command verb replaced by the word of ``name_words`` it is a synonym of, or
+    None. Only the first verb of the request is the command ("remind me to move the car" is no move)."""
+    for group in _SYNONYM_GROUPS:
+        target = next((word for word in name_words if any(related_words(word, member) for member in group)), None)
+        if target is None:
+            continue
+        for member in group:
+            pattern = r"\b" + r"\s+".join(re.escape(part) for part in member.split()) + r"(?:e?[sd]|ing)?\b"
+            match = re.search(pattern, text, flags=re.IGNORECASE)
+            if match is None or related_words(member, target) or _verb_before(text[: match.start()]):
+                continue
+            return text[: match.start()] + target + text[match.end() :]
+    return None
+
+
+def _verb_before(text: str) -> bool:
+    return any(t.lower in COMMAND_VERBS for t in tokenize(text))
+
+
+_RELATED_PREFIX = 6
+
+
+def related_words(word: str, other: str) -> bool:
+    """Same stem, or one stem a long prefix of the other ("accelerating" / "acceleration")."""
+    first, second = stem(word), stem(other)
+    if first == second:
+        return True
+    shorter, longer = sorted((first, second), key=len)
+    return len(shorter) >= _RELATED_PREFIX and longer.startswith(shorter)
 
 
 def content_stems(text: str) -> set[str]:
