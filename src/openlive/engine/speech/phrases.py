@@ -4,7 +4,8 @@ Piper renders a whole phrase before it returns any audio, and the LLM needs time
 word, so the first phrase should be short: it ends at a sentence end, or once it has
 ``first_min_words`` words at a clause mark (, ; : —) or before a word that starts a clause
 or a prepositional phrase ("and", "because", "with", …), and never grows past
-``first_max_words``. Later phrases follow the same rules with ``min_words`` and ``max_words``.
+``first_max_words`` (cut before a word that leans on the next one, "a", "the", "to", when it
+can). Later phrases follow the same rules with ``min_words`` and ``max_words``.
 
 A period is a sentence end only when whitespace follows it and the next word does not
 start in lower case, and never after a known abbreviation ("Dr.", "e.g.") or a single
@@ -86,12 +87,16 @@ _BREAK_BEFORE = frozenset(
 )
 
 
+# Words that lean on the word after them: a phrase cut for length should not end on one.
+_LEANERS = frozenset(("a", "an", "the", "to", "of", "my", "your", "its", "our", "their", "his", "her", "is", "are"))
+
+
 def _word_count(text: str) -> int:
     return len(text.split())
 
 
 class PhraseSplitter:
-    def __init__(self, first_min_words: int = 3, first_max_words: int = 6, min_words: int = 8, max_words: int = 30):
+    def __init__(self, first_min_words: int = 3, first_max_words: int = 5, min_words: int = 8, max_words: int = 30):
         self.first_min_words = first_min_words
         self.first_max_words = first_max_words
         self.min_words = min_words
@@ -122,10 +127,12 @@ class PhraseSplitter:
         clause_min = self.first_min_words if first else self.min_words
         most = self.first_max_words if first else self.max_words
         text = self._buffer
+        word_start = previous_end = 0
         for match in re.finditer(r"\s+", text):
             end = match.start()
             if end == 0:
                 continue
+            last_word, word_start = text[word_start:end].lower(), match.end()
             mark_at = end - 1
             while mark_at > 0 and text[mark_at] in _CLOSERS:
                 mark_at -= 1
@@ -138,7 +145,8 @@ class PhraseSplitter:
             if "\n" in match.group():
                 return end
             if words >= most:
-                return end
+                leaning = last_word in _LEANERS and words > clause_min
+                return previous_end if leaning else end
             if words >= clause_min and mark.isalnum():
                 next_word = re.match(r"[\w']+(?=[\s,;:.!?])", text[match.end() :])
                 if next_word is None and not re.match(r"[\w']*$", text[match.end() :]):
@@ -147,6 +155,7 @@ class PhraseSplitter:
                     return None  # wait: the next word is still streaming
                 if next_word.group().lower() in _BREAK_BEFORE:
                     return end
+            previous_end = end
         return None
 
     @staticmethod
