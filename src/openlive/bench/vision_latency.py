@@ -58,7 +58,7 @@ FRAME_CYCLE = 30
 # The share runs this long before the first utterance of a session, as when a user shares
 # their screen and then starts talking; it also lets the first, full OCR of the screen start.
 SHARE_LEAD_IN_S = 2.0
-VISION_METRIC_PREFIX = "openlive_vision"
+VISION_METRIC_PREFIX = "openlive_video_frames_total"
 # Longer than any session lasts: how long a turn may wait for the connection to close.
 SESSION_LIMIT_S = 3600.0
 
