@@ -199,7 +199,7 @@ def cached_speech(set_name: str, text: str, spec: VoiceSpec) -> Float32Audio:
 
 def cached_transcript(set_name: str, text: str, spec: VoiceSpec, audio: Float32Audio, asr: Asr) -> str:
     """What ``asr`` hears in the rendering of ``text``, from the cache or transcribed now."""
-    path = cache_dir(set_name) / f"{spec.key(text)}.{asr.name}.txt"
+    path = cache_dir(set_name) / f"{spec.key(text)}.{asr.fingerprint}.txt"
     if path.is_file():
         return path.read_text()
     heard = asr.transcribe(audio, language="en").text

@@ -27,6 +27,8 @@ class Transcript:
 class Asr(Protocol):
     name: str
     sample_rate: int
+    # The model and the settings that shape its output: transcripts cached under it stay valid.
+    fingerprint: str
 
     def transcribe(
         self,

@@ -133,6 +133,7 @@ class WhisperAsr:
         self._non_english_min_window_s = non_english_min_window_s
         self._confident_detection = confident_detection
         self._tokenizers: dict[str, Tokenizer] = {}
+        self.fingerprint = f"{self.name}-{compute_type}-beam{beam_size}-window{min_window_s:g}"
 
     def _tokenizer(self, language: str) -> Tokenizer:
         if language not in self._tokenizers:
