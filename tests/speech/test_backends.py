@@ -17,6 +17,7 @@ from tests.support.speech import (
     RATE,
     TRANSCRIPTS,
     espeak_speech,
+    fresh_espeak_speech,
     joined,
     load_recording,
     noise,
@@ -103,7 +104,7 @@ def test_short_words_do_not_loop(asr: WhisperAsr) -> None:
 def test_asr_detects_language_and_honours_language_code(asr: WhisperAsr) -> None:
     english = asr.transcribe(load_recording("lk_weather_question.wav"))
     assert english.language == "en" and english.language_probability > 0.5
-    german_audio = espeak_speech("Ich möchte morgen früh nach Berlin fahren.", "de", rate=0.9)
+    german_audio = fresh_espeak_speech("Ich möchte morgen früh nach Berlin fahren.", "de", rate=0.9)
     german = asr.transcribe(german_audio, language="de-DE")
     assert german.language == "de" and german.language_probability == 1.0
     assert word_accuracy("Ich möchte morgen früh nach Berlin fahren", german.text) >= 0.5, german.text
@@ -135,7 +136,7 @@ def test_turn_model_prefers_a_finished_question(turn_model: SmartTurn) -> None:
 
 
 def test_piper_speech_transcribes_back(piper: PiperTts, asr: WhisperAsr) -> None:
-    text = "Your meeting with the design team starts at ten tomorrow."
+    text = "Your meeting with the design team starts at noon tomorrow."
     pieces = list(piper.synthesize("Sure. " + text))
     assert len(pieces) == 2  # one piece per sentence, so the first comes early
     audio = np.concatenate(pieces)

