@@ -70,19 +70,28 @@ def espeak_speech(text: str, voice: str = "en-us", rate: float = 1.0) -> Audio:
     return resample(int16_to_float32(audio), engine.sample_rate, RATE)
 
 
-def fresh_espeak_speech(text: str, voice: str = "en-us", rate: float = 1.0) -> Audio:
-    """:func:`espeak_speech` rendered by a new process. espeak-ng carries state from one utterance
-    to the next (the same sentence comes out a few ms longer or shorter), so a test that needs the
-    same audio every run, whatever was spoken before it, renders it in a fresh library."""
+def _rendered_fresh(statement: str, *args: str) -> Audio:
+    """Run ``statement`` (which sets ``audio`` from ``sys.argv[2:]``) in a new process and return ``audio``.
+
+    espeak-ng carries state from one utterance to the next (the same sentence comes out a few ms
+    longer or shorter, and Whisper may hear it differently), so a test that needs the same audio every
+    run, whatever was spoken before it, renders it in a fresh library.
+    """
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "speech.npy"
-        script = (
-            "import sys, numpy; from tests.support.speech import espeak_speech; "
-            "numpy.save(sys.argv[1], espeak_speech(sys.argv[2], sys.argv[3], float(sys.argv[4])))"
-        )
+        script = f"import json, sys, numpy\n{statement}\nnumpy.save(sys.argv[1], audio)"
         root = Path(__file__).resolve().parents[2]
-        subprocess.run([sys.executable, "-c", script, str(path), text, voice, str(rate)], check=True, cwd=root)
+        subprocess.run([sys.executable, "-c", script, str(path), *args], check=True, cwd=root)
         return np.asarray(np.load(path), dtype=np.float32)
+
+
+def fresh_espeak_speech(text: str, voice: str = "en-us", rate: float = 1.0) -> Audio:
+    """:func:`espeak_speech`, rendered the same way every run (see :func:`_rendered_fresh`)."""
+    statement = (
+        "from tests.support.speech import espeak_speech\n"
+        "audio = espeak_speech(sys.argv[2], sys.argv[3], float(sys.argv[4]))"
+    )
+    return _rendered_fresh(statement, text, voice, str(rate))
 
 
 def silence(seconds: float) -> Audio:

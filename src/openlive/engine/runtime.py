@@ -111,12 +111,16 @@ class Runtime:
         vision: VisionEngine = self._model("vision")
         return vision
 
-    def _shared(self, name: str, create: Callable[[], Any]) -> asyncio.Task[Any]:
-        """A model only some sessions need, made once, off the event loop."""
+    def _shared(self, name: str, create: Callable[[], Any]) -> asyncio.Future[Any]:
+        """A model only some sessions need, made once, off the event loop.
+
+        Shielded: a session that stops waiting for it (its turn was cancelled) must not cancel it
+        for every other session.
+        """
         if name not in self._lazy:
             # Its own thread: importing torch must not hold up speech detection.
             self._lazy[name] = asyncio.create_task(asyncio.to_thread(create))
-        return self._lazy[name]
+        return asyncio.shield(self._lazy[name])
 
     async def embedder(self) -> Embedder:
         embedder: Embedder = await self._shared(

@@ -431,7 +431,8 @@ class Session:
         """Emotion and directedness of a finished user turn; None when both features are off."""
         if self._analyzer is None:
             return None
-        analyzer = await self._analyzer
+        # Shielded: a speculation cancelled while the analyzer is still being made must not cancel it.
+        analyzer = await asyncio.shield(self._analyzer)
         state, face = self._conversation_state(), self._face_cues()
         signals = await self._runtime.run(
             self._runtime.analysis_executor, lambda: analyzer.analyze(text, audio, state, face)
