@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from openlive.backends.asr.whisper import WhisperAsr
 from openlive.bench.speechgen import VoiceSpec
 from openlive.engine.affect import EmotionEstimator
-from openlive.engine.affect.words import tokens
 from openlive.engine.proactivity import (
     ConversationState,
     DirectednessDetector,
@@ -19,7 +16,7 @@ from openlive.engine.proactivity import (
     TurnSignals,
     assistant_names,
 )
-from openlive.engine.proactivity.names import name_position, set_off_words
+from openlive.engine.proactivity.names import name_position
 
 from .conftest import speech
 
@@ -29,7 +26,6 @@ USER = VoiceSpec("piper")
 TV = VoiceSpec("piper", pitch=1.4, formant_shift=1.1, rate=1.15, pitch_range=1.3, gain_db=-10.0, channel="tv")
 SPOUSE = VoiceSpec("espeak", "en-gb-x-rp", gain_db=-4.0, channel="far")
 NOTHING_SAID = ConversationState()
-PROTOTYPES = "src/openlive/engine/proactivity/prototypes.json"
 
 
 def _heard(
@@ -73,19 +69,13 @@ def test_the_assistants_name_is_found_in_the_instruction_and_in_speech(
     # What ASR makes of the names.
     assert name_position(["hey", "open", "line", "what's", "the", "time"], names) == "start"
     assert name_position(["eva", "play", "some", "music"], names) == "start"
-    assert name_position(["what", "do", "you", "think", "ava"], names) == "called"
+    assert name_position(["what", "do", "you", "think", "ava"], names) == "end"
     assert name_position(["i", "need", "to", "mix", "the", "flour"], ("max",)) is None
-    # A misheard short name counts where a called name goes: set off by punctuation …
-    called = "What do you think, Abba? Should I bring an umbrella?"
-    assert name_position(tokens(called), names, set_off_words(called)) == "called"
-    # … but not inside a sentence.
-    mentioned = "I love Abba songs."
-    assert name_position(tokens(mentioned), names, set_off_words(mentioned)) is None
 
     text = "Ava, what's on my calendar this afternoon?"
     transcript = asr.transcribe(speech(text, USER), language="en").text
     decision = detector.decide(transcript, NOTHING_SAID, names)
-    assert decision.features["name_called"] == 1.0
+    assert decision.features["name_start"] == 1.0
     assert decision.directed
     assert any("name" in reason for reason in decision.reasons)
 
@@ -99,42 +89,6 @@ def test_a_follow_up_within_an_active_exchange_is_answered(detector: Directednes
     assert in_exchange.directed
     assert in_exchange.score > out_of_the_blue.score
     assert any("assistant just spoke" in reason or "exchange" in reason for reason in in_exchange.reasons)
-
-
-def test_a_consent_answers_the_assistants_question_but_not_out_of_the_blue(
-    detector: DirectednessDetector, asr: WhisperAsr
-) -> None:
-    names = assistant_names(INSTRUCTION)
-    transcript = asr.transcribe(speech("Sure, go ahead.", USER), language="en").text
-    asked = ConversationState(
-        seconds_since_assistant=4.0, previous_assistant_text="I found a recipe for pancakes. Shall I read it out?"
-    )
-    answer = detector.decide(transcript, asked, names)
-    out_of_the_blue = detector.decide(transcript, NOTHING_SAID, names)
-    assert answer.directed
-    assert not out_of_the_blue.directed
-    assert answer.features["answers_assistant"] > 0.5
-    assert any("answers the assistant" in reason for reason in answer.reasons)
-
-
-def test_a_question_about_the_world_is_answered_without_a_name_or_an_exchange(
-    detector: DirectednessDetector, asr: WhisperAsr
-) -> None:
-    names = assistant_names(INSTRUCTION)
-    for text in ("How much sleep does a teenager need?", "What's 15 times 12?"):
-        transcript = asr.transcribe(speech(text, USER), language="en").text
-        decision = detector.decide(transcript, NOTHING_SAID, names)
-        assert decision.directed, transcript
-        assert decision.features["question_impersonal"] == 1.0, transcript
-    # Digits count as words, not as fillers.
-    digits = detector.features("What's 15 times 12?", NOTHING_SAID, names)
-    assert digits["content_words"] == 4.0 and digits["filler_share"] == 0.0
-
-
-def test_a_question_to_a_person_says_you_unless_you_means_anyone(detector: DirectednessDetector) -> None:
-    names = assistant_names(INSTRUCTION)
-    assert detector.features("Did you lock the back door?", NOTHING_SAID, names)["question_you"] == 1.0
-    assert detector.features("How do you say thank you in French?", NOTHING_SAID, names)["question_you"] == 0.0
 
 
 def test_self_talk_and_fillers_are_ignored(detector: DirectednessDetector, asr: WhisperAsr) -> None:
@@ -192,30 +146,3 @@ def test_evaluation_sets_are_split_by_id_parity_and_balanced(path: str) -> None:
     for value in {row[key] for row in rows}:
         halves = [sum(row[key] == value and row["split"] == split for row in rows) for split in ("tune", "report")]
         assert abs(halves[0] - halves[1]) <= 1, value
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def test_the_held_out_set_is_fresh_and_covers_every_kind_of_turn() -> None:
-    from openlive.bench.proactive import HELDOUT, TUNING_SETS
-    from openlive.bench.speechgen import VoiceSpec as Spec
-
-    heldout = _rows(HELDOUT)
-    tuning = [row for path in TUNING_SETS for row in _rows(path)]
-    assert len(heldout) >= 100 and len(heldout) + len(tuning) >= 200
-    assert len({row["id"] for row in heldout + tuning}) == len(heldout) + len(tuning)
-    assert {row["split"] for row in heldout} == {"heldout"}
-    for row in heldout + tuning:
-        Spec.from_dict(row["voice"])
-    categories = {row["category"] for row in heldout}
-    assert {"chatter", "tv", "people", "self_talk", "command", "question", "name", "follow_up"} <= categories
-    for category in categories:
-        # A category is either meant for the assistant or not.
-        assert len({row["directed"] for row in heldout if row["category"] == category}) == 1, category
-    assert 0.4 <= sum(row["directed"] for row in heldout) / len(heldout) <= 0.6
-    # No held-out sentence is a tuning sentence or a prototype the detector compares turns with.
-    prototypes = json.loads((Path(__file__).parents[2] / PROTOTYPES).read_text())
-    seen = {row["text"].lower() for row in tuning} | {text.lower() for texts in prototypes.values() for text in texts}
-    assert not [row["text"] for row in heldout if row["text"].lower() in seen]

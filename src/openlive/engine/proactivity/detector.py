@@ -6,15 +6,15 @@ Four kinds of evidence go into one fitted logistic model:
   assistant's name, vocatives for other people, news and advertising phrases, thinking aloud;
 * meaning: the similarity of the turn to prototype sentences said to an assistant, by a TV,
   between people and to oneself (``prototypes.json``), and to the assistant's last words;
-* the conversation: how recently the assistant spoke, whether it asked something and the turn
-  reads like an answer ("Sure, go ahead."), whether a screen is shared;
+* the conversation: how recently the assistant spoke, whether it asked something, whether a
+  screen is shared;
 * sound: the turn's level and speaking rate against what is usually heard in this session
   (:class:`RoomBaseline`): a TV across the room is quieter than the user and reads faster.
 
 Two cues decide on their own (:func:`veto`): a turn with no words, and a turn that calls
 someone else by name or as "honey". The model and its threshold are fitted on the tuning
-set of ``bench/data/proactive`` (never on its held-out set) by ``openlive bench proactive
---calibrate`` and stored in ``calibration.json``.
+half of ``bench/data/proactive`` by ``openlive bench proactive --calibrate`` and stored in
+``calibration.json``.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ FEATURE_DESCRIPTIONS = {
     "log_words": "length",
     "content_words": "content words",
     "filler_share": "fillers",
-    "name_called": "called by name",
-    "name_mentioned": "name mentioned",
+    "name_start": "called by name",
+    "name_end": "name at the end",
+    "name_middle": "name mentioned",
     "command_verb": "command",
     "question": "question",
     "request": "request",
@@ -63,15 +64,11 @@ FEATURE_DESCRIPTIONS = {
     "help_words": "asks for help",
     "screen_words": "refers to something shown",
     "follow_up_start": "starts like a follow-up",
-    "reply_start": "starts like an answer",
-    "question_you": "asks 'you' something",
-    "question_impersonal": "asks about the world",
     "active_exchange": "assistant just spoke",
     "assistant_asked": "assistant asked a question",
     "active_short_reply": "short reply in an exchange",
     "active_follow_up_start": "follow-up in an exchange",
     "active_question": "question in an exchange",
-    "answers_assistant": "answers the assistant's question",
     "short_out_of_exchange": "a word or two out of the blue",
     "screen_share": "screen shared",
     "screen_help": "asks about the shared screen",
