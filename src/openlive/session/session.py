@@ -441,6 +441,12 @@ class Session:
         metrics.observe_turn_signals(signals.metrics())
         return signals
 
+    def _remember(self, signals: TurnSignals) -> None:
+        """Let the analyzer learn from a finished turn's signals (off the event loop; nothing waits for it)."""
+        analyzer = self._analyzer
+        if analyzer is not None and analyzer.done() and not analyzer.cancelled() and analyzer.exception() is None:
+            self._runtime.analysis_executor.submit(analyzer.result().remember, signals)
+
     # --- video in ----------------------------------------------------------------------------
 
     def _submit_frame(self, blob: Blob) -> None:
@@ -657,6 +663,8 @@ class Session:
                 _abandon(speculation)
                 text, self._called_by = f"{self._called_by} {text}", ""
                 held, signals, calls = None, await self._analyze(text, audio), None
+            if signals is not None:
+                self._remember(signals)
             if self._interruptible:
                 await self._interrupt_reply("user_turn")
             elif self._reply_watch is not None:

@@ -6,15 +6,19 @@ Four kinds of evidence go into one fitted logistic model:
   assistant's name, vocatives for other people, news and advertising phrases, thinking aloud;
 * meaning: the similarity of the turn to prototype sentences said to an assistant, by a TV,
   between people and to oneself (``prototypes.json``), and to the assistant's last words;
-* the conversation: how recently the assistant spoke, whether it asked something, whether a
-  screen is shared;
-* sound: the turn's level and speaking rate against what is usually heard in this session
-  (:class:`RoomBaseline`): a TV across the room is quieter than the user and reads faster.
+* the conversation: how recently the assistant spoke, whether it asked something and the turn
+  reads like an answer ("Sure, go ahead."), whether a screen is shared;
+* sound: how much quieter and slower the turn is than what is usually heard in this session
+  (:class:`RoomBaseline`): a TV or a person across the room is quieter than the user, and
+  reverberation and muttering slow speech down. Sound only ever counts against a turn: being
+  as loud as the loudest voice in the room is what a person next to the microphone is too,
+  and a room heard for only a turn or two gives no reliable reference, so a loud or fast turn
+  gets no more credit than one at the room's level and the words must carry it.
 
 Two cues decide on their own (:func:`veto`): a turn with no words, and a turn that calls
 someone else by name or as "honey". The model and its threshold are fitted on the tuning
-half of ``bench/data/proactive`` by ``openlive bench proactive --calibrate`` and stored in
-``calibration.json``.
+set of ``bench/data/proactive`` (never on its held-out set) by ``openlive bench proactive
+--calibrate`` and stored in ``calibration.json``.
 """
 
 from __future__ import annotations
@@ -47,9 +51,8 @@ FEATURE_DESCRIPTIONS = {
     "log_words": "length",
     "content_words": "content words",
     "filler_share": "fillers",
-    "name_start": "called by name",
-    "name_end": "name at the end",
-    "name_middle": "name mentioned",
+    "name_called": "called by name",
+    "name_mentioned": "name mentioned",
     "command_verb": "command",
     "question": "question",
     "request": "request",
@@ -64,11 +67,15 @@ FEATURE_DESCRIPTIONS = {
     "help_words": "asks for help",
     "screen_words": "refers to something shown",
     "follow_up_start": "starts like a follow-up",
+    "reply_start": "starts like an answer",
+    "question_you": "asks 'you' something",
+    "question_impersonal": "asks about the world",
     "active_exchange": "assistant just spoke",
     "assistant_asked": "assistant asked a question",
     "active_short_reply": "short reply in an exchange",
     "active_follow_up_start": "follow-up in an exchange",
     "active_question": "question in an exchange",
+    "answers_assistant": "answers the assistant's question",
     "short_out_of_exchange": "a word or two out of the blue",
     "screen_share": "screen shared",
     "screen_help": "asks about the shared screen",
@@ -78,8 +85,8 @@ FEATURE_DESCRIPTIONS = {
     "sim_self_talk": "sounds like talking to oneself",
     "sim_margin": "closer to assistant requests than to background",
     "sim_previous": "on the assistant's topic",
-    "room_level": "level against the room",
-    "room_rate": "speaking rate against the room",
+    "quieter_than_room": "level against the room",
+    "slower_than_room": "pace against the room",
 }
 FEATURES = tuple(FEATURE_DESCRIPTIONS)
 
@@ -151,6 +158,12 @@ def default_calibration_path() -> Path:
     return Path(__file__).with_name(CALIBRATION_FILE)
 
 
+# Beyond these a turn is plainly far away (a TV across the room is about 10 dB down) or slowed
+# down (half the room's rate); more tells no more, and an unbounded cue could outweigh the words.
+_QUIETER_CAP_DB = 12.0
+_SLOWER_CAP = 0.7  # natural log of the rate ratio
+
+
 class RoomBaseline:
     """What is usually heard in this session, from every turn (the user, other people, a TV).
 
@@ -165,11 +178,18 @@ class RoomBaseline:
         self._quantile = level_quantile
 
     def features(self, voice: VoiceFeatures) -> dict[str, float]:
-        """Level (dB) and log speaking rate of ``voice`` relative to the room; 0 while unknown."""
+        """How far (dB) below the room's level and (log rate) below its speaking rate ``voice`` is.
+
+        0 when it is as loud or as fast as the room, or louder or faster, and while the room is unknown:
+        these cues can only lower a turn's score (see the module's docstring).
+        """
         level = voice.level_db - float(np.percentile(self._levels, self._quantile)) if self._levels else 0.0
         rate = voice.syllables_per_second
         log_rate = math.log(rate) - float(np.median(self._log_rates)) if self._log_rates and rate > 0 else 0.0
-        return {"room_level": level, "room_rate": log_rate}
+        return {
+            "quieter_than_room": min(max(-level, 0.0), _QUIETER_CAP_DB),
+            "slower_than_room": min(max(-log_rate, 0.0), _SLOWER_CAP),
+        }
 
     def add(self, voice: VoiceFeatures) -> None:
         self._levels.append(voice.level_db)
@@ -218,7 +238,7 @@ class DirectednessDetector:
         background = max(similarities[f"sim_{name}"] for name in PROTOTYPE_CLASSES if name != "directed")
         features |= similarities | {"sim_margin": similarities["sim_directed"] - background}
         features["sim_previous"] = self._topic_similarity(transcript, conversation)
-        features |= dict(room or {"room_level": 0.0, "room_rate": 0.0})
+        features |= dict(room or {"quieter_than_room": 0.0, "slower_than_room": 0.0})
         return features
 
     def _topic_similarity(self, transcript: str, conversation: ConversationState) -> float:

@@ -4,14 +4,14 @@ Names come from configuration ("openlive", "assistant") plus any the system inst
 gives ("You are Ava, …", "Your name is Max."). Matching allows for what ASR does to names:
 it splits them ("open live"), hyphenates them ("open-mive") and mishears letters ("open
 line"; "Abba", "Abo" or "Avow" for "Ava"), so longer names match within one edit, and short
-ones by a crude phonetic key, but only at the start of the turn, where people put a name
-they call.
+ones by a crude phonetic key, but only where people put a name they call: at the start of
+the turn, or set off by punctuation ("What do you think, Abba? Should I …").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Literal
 
 from openlive.engine.affect.words import word_set
@@ -35,7 +35,10 @@ _FUNCTION_WORDS = word_set(
 LEAD_INS = frozenset({"hey", "hi", "hello", "ok", "okay", "so", "um", "uh", "oh", "yo", "and", "thanks", "thank"})
 _MAX_NAME_TOKENS = 3
 
-NamePosition = Literal["start", "end", "middle"]
+NamePosition = Literal["start", "called", "mentioned"]
+# A word or two standing alone between punctuation or the ends of the text: where a called name goes
+# ("Abba" in "What do you think, Abba? Should I …"; "Max" in "Thanks Max, now …").
+_SET_OFF = re.compile(r"(?:^|[,.?!;:])\s*((?:[A-Za-z']+\s+)?[A-Za-z']+)\s*(?=[,.?!;:]|$)")
 
 
 def assistant_names(
@@ -79,21 +82,34 @@ def sound_key(word: str) -> str:
     return key
 
 
-def _sounds_like(heard: str, name: str, at_start: bool) -> bool:
-    """Whether ``heard`` may be ASR's rendering of ``name`` (both lower-case letters)."""
+def _sounds_like(heard: str, name: str, called: bool) -> bool:
+    """Whether ``heard`` may be ASR's rendering of ``name`` (both lower-case letters).
+
+    ``called``: ``heard`` is where people put a name they call.
+    """
     if heard == name:
         return True
     if len(name) >= 5:
         return edit_distance(heard, name) <= 1
-    # A short name is only recognised loosely where people put the name they call first: elsewhere
-    # too many words share its sound ("over" and "Ava").
-    return at_start and heard not in _FUNCTION_WORDS and len(heard) >= 2 and sound_key(heard) == sound_key(name)
+    # A short name is only recognised loosely where people put a name they call: elsewhere too many
+    # words share its sound ("over" and "Ava").
+    return called and heard not in _FUNCTION_WORDS and len(heard) >= 2 and sound_key(heard) == sound_key(name)
 
 
-def name_position(words: Sequence[str], names: Sequence[str]) -> NamePosition | None:
+def set_off_words(text: str) -> frozenset[str]:
+    """Lower-case words that stand alone, or after one other word, between punctuation marks in ``text``."""
+    return frozenset(
+        word.lower().replace("'", "") for match in _SET_OFF.finditer(text) for word in match.group(1).split()[-1:]
+    )
+
+
+def name_position(words: Sequence[str], names: Sequence[str], set_off: Collection[str] = ()) -> NamePosition | None:
     """Where one of ``names`` is said in ``words`` (lower-case tokens); None if nowhere.
 
-    "start" means after at most one lead-in word ("hey Ava, …"); "end" means the last words.
+    "start" means after at most one lead-in word ("hey Ava, …"); "called" means the last words or
+    set off by punctuation ("…, Ava?"); "mentioned" means elsewhere.
+    ``set_off`` (from :func:`set_off_words`) are words the transcript sets off by punctuation:
+    a short name is recognised loosely there too, as a name being called.
     """
     collapsed_names = [re.sub(r"[^a-z]", "", name.lower()) for name in names]
     for start in range(len(words)):
@@ -103,7 +119,8 @@ def name_position(words: Sequence[str], names: Sequence[str]) -> NamePosition | 
             heard = "".join(words[start : start + length]).replace("'", "")
             lead = words[:start]
             at_start = len(lead) <= 1 and all(word in LEAD_INS for word in lead)
-            at_end = start + length == len(words)
-            if any(name and _sounds_like(heard, name, at_start) for name in collapsed_names):
-                return "start" if at_start else "end" if at_end else "middle"
+            set_off_here = length == 1 and heard in set_off
+            if any(name and _sounds_like(heard, name, at_start or set_off_here) for name in collapsed_names):
+                at_end = start + length == len(words)
+                return "start" if at_start else "called" if at_end or set_off_here else "mentioned"
     return None

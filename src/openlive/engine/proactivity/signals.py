@@ -12,6 +12,7 @@ scores for logs and metrics; they never go on the wire (the SDKs reject unknown 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,7 +74,11 @@ class TurnSignals:
 
 
 class TurnAnalyzer:
-    """One per session. :meth:`analyze` is blocking (tens of ms): run it on the model executor."""
+    """One per session. :meth:`analyze` is blocking (tens of ms): run it on the model executor.
+
+    Analysing learns nothing: a session analyses speculatively at pauses and may throw that away,
+    so it hands the turn's final signals to :meth:`remember` once, and only then do the baselines grow.
+    """
 
     def __init__(
         self,
@@ -87,6 +92,8 @@ class TurnAnalyzer:
         self._names = tuple(assistant_names)
         self._voice_baseline = VoiceBaseline()
         self._room = RoomBaseline()
+        # A speculative analysis may run on one thread while a finished turn is remembered on another.
+        self._baselines = threading.Lock()
 
     def analyze(
         self,
@@ -95,18 +102,25 @@ class TurnAnalyzer:
         conversation: ConversationState,
         face: FaceCues | None = None,
     ) -> TurnSignals:
-        """Signals for one finished user turn: ``audio`` is its 16 kHz mono speech (None for typed text)."""
+        """Signals for one user turn: ``audio`` is its 16 kHz mono speech (None for typed text)."""
         voice = voice_features(audio, transcript) if audio is not None and audio.size else None
-        decision = None
-        if self._detector is not None and voice is not None:
-            decision = self._detector.decide(transcript, conversation, self._names, voice, self._room)
-            self._room.add(voice)
-        answered = decision is None or decision.directed
-        emotion = None
-        if self._estimator is not None and answered:
-            deltas = self._voice_baseline.deltas(voice) if voice is not None else None
-            emotion = self._estimator.estimate(transcript, deltas, face)
-        # Only the user's own turns (those answered) teach the baseline what their voice is like.
-        if answered and voice is not None:
-            self._voice_baseline.add(voice)
+        with self._baselines:
+            decision = None
+            if self._detector is not None and voice is not None:
+                decision = self._detector.decide(transcript, conversation, self._names, voice, self._room)
+            emotion = None
+            if self._estimator is not None and (decision is None or decision.directed):
+                deltas = self._voice_baseline.deltas(voice) if voice is not None else None
+                emotion = self._estimator.estimate(transcript, deltas, face)
         return TurnSignals(voice, decision, emotion, adapt_reply(emotion) if emotion is not None else None)
+
+    def remember(self, signals: TurnSignals) -> None:
+        """Learn from a finished turn: the room hears every voice; only the user's own turns (those
+        answered) teach the baseline what their voice is like."""
+        if signals.voice is None:
+            return
+        with self._baselines:
+            if signals.directedness is not None:
+                self._room.add(signals.voice)
+            if signals.answer:
+                self._voice_baseline.add(signals.voice)
