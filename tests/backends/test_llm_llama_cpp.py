@@ -128,6 +128,20 @@ def test_prefill_leaves_only_the_users_words_to_evaluate(llm: LlamaCppLlm) -> No
         each.close()
 
 
+def test_the_end_of_message_probability_tells_finished_words_from_cut_ones(llm: LlamaCppLlm) -> None:
+    slot = llm.open_slot()
+    finished = slot.message_end_probability(ask("What is 2 plus 2?"), NEVER)
+    cut = slot.message_end_probability(ask("Remind me to, uh,"), NEVER)
+    assert finished is not None and cut is not None
+    assert finished >= 0.7 and cut < 0.01
+    # The reply to the words just judged evaluates only what follows them.
+    question = "Remind me to, uh,"
+    answer = reply(slot, ask(question))
+    assert answer.stats.prompt_tokens - answer.stats.cached_tokens <= 6
+    assert_cache_matches_memory(llm, slot)
+    slot.close()
+
+
 CONVERSATIONS = {
     "a": ["Name three colours.", "Which of them is the colour of the sky?"],
     "b": ["Give me a word that rhymes with cat.", "Use it in a short sentence."],

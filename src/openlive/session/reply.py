@@ -48,6 +48,8 @@ class TurnTimeline:
     tool_call: float | None = None
     first_token: float | None = None
     first_phrase: float | None = None
+    # The first reply audio is synthesised (a held reply waits here until the turn ends).
+    audio_ready: float | None = None
     first_audio: float | None = None
 
     def mark(self, stage: str) -> None:
@@ -260,6 +262,7 @@ class Reply:
         async for frame in speech_frames(
             speech.tts, self._runtime.tts_executor, phrase, self._cancel, speech.prosody, speech.language
         ):
+            self.timeline.mark("audio_ready")
             wait = self._playback.wait_seconds()
             if wait > 0 and self._released.is_set():
                 await asyncio.sleep(wait)

@@ -153,6 +153,10 @@ class _Speculation:
     calls: list[PlannedCall] | None = None
 
 
+def _rounded(probability: float | None) -> str:
+    return "-" if probability is None else f"{probability:.2f}"
+
+
 def _abandon(speculation: asyncio.Task[_Speculation] | None) -> None:
     """Throw away speculative work whose turn did not happen as guessed."""
     if speculation is None:
@@ -565,7 +569,10 @@ class Session:
     async def _speculate(self, event: UserPaused) -> _Speculation:
         timeline = TurnTimeline(speech_end=time.monotonic() - self._voice.tracker.activity.silence_ms / 1000)
         update = await self._voice.transcribe(event.audio, final=False)
+        timeline.mark("transcript")
         text = update.text.strip()
+        if text:
+            self._hear_words(text, event.speech_end_sample)
         reply = signals = calls = None
         if text and (self._reply is None or self._reply.task.done()):
             signals = await self._analyze(text, event.audio)
@@ -578,11 +585,39 @@ class Session:
                     reply = self._create_reply(text, held=True, timeline=timeline, style=style)
         return _Speculation(event.audio.size, text, signals, reply, calls)
 
+    def _hear_words(self, text: str, speech_end_sample: int) -> None:
+        """Ask the LLM whether ``text`` is a finished message, for the end-of-turn decision (see
+        turns.py). The prompt it evaluates is the reply's, so a reply to these words reuses it."""
+        messages = self._chat_messages(text)
+        previous = self._slot_work
+        tracker = self._voice.tracker
+
+        async def judge() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            probability = await self._runtime.run(
+                self._runtime.llm_executor, lambda: self._slot.message_end_probability(messages, self._closing)
+            )
+            if probability is not None:
+                tracker.hear_words(speech_end_sample, probability)
+
+        task = asyncio.create_task(judge())
+        task.add_done_callback(self._log_slot_work_failure)
+        self._slot_work = task
+
     def _drop_speculation(self) -> None:
         speculation, self._speculation = self._speculation, None
         _abandon(speculation)
 
     def _on_turn_end(self, event: UserTurnEnded) -> None:
+        log.info(
+            "session %s: turn ended (%s) after %.0f ms of silence; turn model %s, words %s",
+            self.session_id,
+            event.reason.value,
+            event.silence_ms,
+            _rounded(event.completion_probability),
+            _rounded(event.words_probability),
+        )
         speculation, self._speculation = self._speculation, None
         candidate, self._barge_in = self._barge_in, None
         if self._ignore_utterance:
@@ -679,7 +714,6 @@ class Session:
             self._history.append(ChatMessage("user", text))
             if held is not None and not held.stopped:
                 held.timeline.end_of_turn = timeline.end_of_turn
-                held.timeline.transcript = timeline.transcript
                 self._adopt_reply(held)
                 held.release()
             else:
@@ -803,13 +837,13 @@ class Session:
             )
 
         task = asyncio.create_task(prefill())
-        task.add_done_callback(self._log_prefill_failure)
+        task.add_done_callback(self._log_slot_work_failure)
         self._slot_work = task
 
-    def _log_prefill_failure(self, task: asyncio.Task[None]) -> None:
-        # Only a head start: the reply that follows evaluates whatever is missing itself.
+    def _log_slot_work_failure(self, task: asyncio.Task[None]) -> None:
+        # Only a head start or a hint: the reply that follows evaluates whatever is missing itself.
         if not task.cancelled() and task.exception() is not None:
-            log.warning("session %s: prefill failed: %r", self.session_id, task.exception())
+            log.warning("session %s: LLM slot work failed: %r", self.session_id, task.exception())
 
     def _adopt_reply(self, reply: Reply) -> None:
         self._reply = reply

@@ -64,6 +64,13 @@ class LlmSlot(Protocol):
         evaluates the user's words."""
         ...
 
+    def message_end_probability(self, messages: Sequence[ChatMessage], cancel: threading.Event) -> float | None:
+        """How likely the model finds it that the last message (the user's words so far) ends where
+        it does: the probability of the chat template's end-of-message marker right after it. None
+        when the template has no such marker or ``cancel`` was set. Evaluates the prompt up to there,
+        which a reply to those words then reuses."""
+        ...
+
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         """Prompt tokens ``messages`` would take, chat template included."""
         ...

@@ -18,12 +18,13 @@ import ctypes
 import itertools
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib.util import find_spec
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 import llama_cpp
+import numpy as np
 
 from openlive.backends.llm.base import (
     ChatMessage,
@@ -44,6 +45,8 @@ _BATCH_SIZE = 64
 _SEQUENCE_WAIT_S = 0.05
 
 _log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 class _LlamaLogRouter:
@@ -165,6 +168,10 @@ class LlamaCppLlm:
             }
             - {""}
         )
+
+        end_of_message = self.tokenize(self.template.end_of_turn, add_special=False, parse_special=True)
+        # The single token the template closes a message with; None when it is text, not a token.
+        self._end_of_message = end_of_message[0] if len(end_of_message) == 1 else None
 
         params = llama_cpp.llama_context_default_params()
         params.n_ctx = n_ctx
@@ -290,6 +297,14 @@ class LlamaCppLlm:
         """Sample from the logits of the last decode (which must be the caller's own)."""
         return int(llama_cpp.llama_sampler_sample(sampler, self._context, -1))
 
+    def _probability(self, token: int) -> float:
+        """The probability of ``token`` after the last decode (which must be the caller's own)."""
+        logits = np.ctypeslib.as_array(
+            llama_cpp.llama_get_logits_ith(self._context, -1), shape=(llama_cpp.llama_vocab_n_tokens(self._vocab),)
+        ).astype(np.float64)
+        weights = np.exp(logits - logits.max())
+        return float(weights[token] / weights.sum())
+
     def _touch(self, slot: LlamaCppSlot) -> None:
         slot.last_used = next(self._clock)
 
@@ -403,6 +418,22 @@ class LlamaCppSlot:
         finally:
             self._release()
 
+    def message_end_probability(self, messages: Sequence[ChatMessage], cancel: threading.Event) -> float | None:
+        llm = self._llm
+        end_of_message = llm._end_of_message
+        if self._closed or end_of_message is None or not messages:
+            return None
+        *history, last = messages
+        tokens = llm.next_user_prefix_tokens(history, last.content)
+        if len(tokens) >= llm.context_length:
+            return None
+        self._claim()
+        try:
+            evaluated = self._evaluate(tokens, cancel, lambda: llm._probability(end_of_message))
+        finally:
+            self._release()
+        return None if evaluated is None else evaluated[1]
+
     def _claim(self) -> None:
         with self._llm._lock:
             if self.generating:
@@ -471,20 +502,20 @@ class LlamaCppSlot:
         stats: GenerationStats,
     ) -> int | None:
         """Evaluate what the cache lacks of ``prompt`` and sample the first reply token (None: cancelled)."""
-        evaluated = self._evaluate(prompt, cancel, sampler)
+        evaluated = self._evaluate(prompt, cancel, lambda: self._llm._sample(sampler))
         if evaluated is None:
             return None
         stats.cached_tokens, first_token = evaluated
         return first_token
 
     def _evaluate(
-        self, tokens: list[int], cancel: threading.Event, sampler: llama_cpp.llama_sampler_p | None = None
-    ) -> tuple[int, int | None] | None:
+        self, tokens: list[int], cancel: threading.Event, read: Callable[[], R] | None = None
+    ) -> tuple[int, R | None] | None:
         """Bring the sequence to exactly ``tokens``, evaluating only what the cache lacks.
 
-        Returns how many tokens were cached and, with a ``sampler``, the first reply token (the last
-        prompt token is then evaluated again, for its logits); None when cancelled. The lock is
-        released between batches so other sessions' tokens keep flowing.
+        Returns how many tokens were cached and, with ``read``, what it reads from the last token's
+        logits (that token is then evaluated again if it was cached); None when cancelled. The lock
+        is released between batches so other sessions' tokens keep flowing.
         """
         llm = self._llm
         with llm._lock:
@@ -492,7 +523,7 @@ class LlamaCppSlot:
             if not llm._acquire_sequence(self, cancel):
                 return None
             cached = _common_prefix_length(self.tokens, tokens)
-            if sampler is not None:
+            if read is not None:
                 cached = min(cached, len(tokens) - 1)
             llm._truncate(self, cached)
         for start in range(cached, len(tokens), _BATCH_SIZE):
@@ -503,7 +534,7 @@ class LlamaCppSlot:
                 if not llm._make_room(self, len(chunk)):
                     raise ContextOverflowError(f"KV memory of {llm.kv_cells} cells is held by generating sessions")
                 llm._decode(self, chunk)
-                # Sampled under the same lock: the context's logits belong to this decode only until the next.
-                if sampler is not None and start + len(chunk) == len(tokens):
-                    return cached, llm._sample(sampler)
+                # Read under the same lock: the context's logits belong to this decode only until the next.
+                if read is not None and start + len(chunk) == len(tokens):
+                    return cached, read()
         return cached, None

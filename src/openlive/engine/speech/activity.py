@@ -8,8 +8,8 @@ Gemini's ``realtimeInputConfig.automaticActivityDetection`` is mapped to real nu
 * ``endOfSpeechSensitivity`` sets how soon a pause is noticed: HIGH after 160 ms of
   silence, LOW after 320 ms. What a pause means for the turn is decided in
   :mod:`openlive.engine.speech.turns`, which also reads ``silenceDurationMs``. Before
-  that, after 96 ms of silence, :class:`SpeechStopped` says the speech *may* have ended,
-  early enough to start transcribing it on a guess.
+  that, after one silent frame (32 ms), :class:`SpeechStopped` says the speech *may* have
+  ended, early enough to start transcribing it on a guess.
 * ``prefixPaddingMs`` (default 300 ms) is how much audio before the first speech frame
   goes with :class:`SpeechStarted`, so the ASR hears the whole first word.
 
@@ -33,8 +33,10 @@ from openlive.backends.vad.base import VadStream
 
 SAMPLE_RATE = 16000
 _HYSTERESIS = 0.15
-# Silence after which the speech may have ended (three VAD frames).
-_STOP_MS = 96
+# Silence after which the speech may have ended: one VAD frame. Speculating this early starts the
+# transcript 64 ms sooner than after three frames; on 22 test utterances it cost 5 more guesses
+# thrown away (11 against 6) when the speaker went on.
+_STOP_MS = 32
 
 
 class StartSensitivity(Enum):
