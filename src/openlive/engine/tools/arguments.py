@@ -92,10 +92,32 @@ _UNIT_NAMES = (
     - STOPWORDS
 )
 _NUMBER_NAME_WORDS = word_set("id number code year season zip postal phone no num count version")
+_CODE_STEMS = frozenset(stem(word) for word in ("id", "identifier", "number", "code"))
+_CODE_BONUS = 0.3
 _DETERMINERS = frozenset({"a", "an", "the", "my", "your", "our", "his", "her", "their", "this", "that"})
 # A value right after one of these words likely fills a parameter whose name has one of the roles.
 _PREPOSITION_ROLES = {
-    "from": frozenset({"start", "origin", "source", "from", "departure", "sender", "base"}),
+    "from": frozenset(
+        {
+            "start",
+            "origin",
+            "source",
+            "from",
+            "departure",
+            "sender",
+            "base",
+            "manufacturer",
+            "brand",
+            "maker",
+            "store",
+            "vendor",
+            "seller",
+            "provider",
+            "supplier",
+            "shop",
+            "platform",
+        }
+    ),
     "between": frozenset({"start", "origin", "source", "from", "first"}),
     "to": frozenset({"end", "destination", "target", "to", "arrival", "recipient"}),
     "in": frozenset({"location", "city", "place", "country", "region", "area", "state", "where", "room"}),
@@ -117,6 +139,32 @@ class _Span:
     quoted: bool = False
 
 
+# Where a description lists a parameter's values ("Can be 'summary' or 'detailed'", "i.e., victim,
+# accused, verdict"): quoted words anywhere, or else the words after one of these markers.
+_EXAMPLE_MARKERS = r"e\.g\.|such as|for example|for instance"
+_LISTING_MARKERS = re.compile(
+    rf"\b(?:{_EXAMPLE_MARKERS}|i\.e\.|can be|could be|either|one of|options are)[,:]?\s*", re.I
+)
+_EXAMPLES = re.compile(rf"\b(?:{_EXAMPLE_MARKERS})", re.I)
+_DESCRIBED_QUOTE = re.compile(r"(?<![A-Za-z])['\"‘“]([^'\"‘’“”]{1,40})['\"’”](?![A-Za-z])")
+
+
+def lists_examples(description: str) -> bool:
+    """True when the values a description names are examples ("e.g. mitochondria"), not its values."""
+    return _EXAMPLES.search(description) is not None
+
+
+def described_values(description: str) -> list[str]:
+    """Values a parameter's description names, longest first."""
+    values = [match.group(1).strip() for match in _DESCRIBED_QUOTE.finditer(description)]
+    if not values:
+        for marker in _LISTING_MARKERS.finditer(description):
+            listed = re.split(r"[.;)(]", description[marker.end() :])[0]
+            values += [re.sub(r"\s*\betc$", "", part, flags=re.I) for part in split_items(listed)]
+    said = [value for value in values if value and content_stems(value)]
+    return sorted(dict.fromkeys(said), key=lambda value: -len(value.split()))
+
+
 def _param_text(name: str, schema: Schema) -> str:
     words = " ".join(identifier_words(name))
     return f"{words}: {schema.description}" if schema.description else words
@@ -128,7 +176,9 @@ def _is_datetime(name: str, schema: Schema) -> bool:
     if schema.format.lower() in _DATE_FORMATS:
         return True
     description = schema.description.lower()
-    if any(marker in description for marker in ("iso 8601", "iso-8601", "yyyy-mm-dd", "hh:mm", "rfc 3339")):
+    if any(marker in description for marker in ("iso 8601", "iso-8601", "hh:mm", "rfc 3339")):
+        return True
+    if described_date_layout(description) is not None:
         return True
     return bool(set(identifier_words(name)) & _DATE_WORDS)
 
@@ -137,9 +187,30 @@ def is_free_text(name: str) -> bool:
     return bool(set(identifier_words(name)) & _FREE_TEXT_WORDS)
 
 
+# A date layout spelled out in a parameter's description ("in the format of MM-DD-YYYY", "(month-day-year)").
+_LAYOUT_PART = r"(?:yyyy|yyy|yy|mm|dd|year|month|day)"
+_DATE_LAYOUT = re.compile(rf"\b{_LAYOUT_PART}([-/.]){_LAYOUT_PART}\1{_LAYOUT_PART}\b", re.I)
+_LAYOUT_CODES = {"y": "%Y", "m": "%m", "d": "%d"}
+
+
+def described_date_layout(description: str) -> str | None:
+    """The strftime layout a description asks dates in ("MM-DD-YYYY" → "%m-%d-%Y"), if it names one
+    with a year, a month and a day."""
+    match = _DATE_LAYOUT.search(description)
+    if match is None:
+        return None
+    separator = match.group(1)
+    codes = [_LAYOUT_CODES[part[0].lower()] for part in match.group().split(separator)]
+    return separator.join(codes) if sorted(codes) == ["%Y", "%d", "%m"] else None
+
+
 def format_datetime(mention: DateTimeMention, schema: Schema, name: str, now: datetime) -> str | None:
-    """The mention as ISO 8601, as precise as the parameter allows and the user said."""
+    """The mention as ISO 8601, as precise as the parameter allows and the user said, or in the
+    date layout the parameter's description asks for."""
     form = schema.format.lower()
+    layout = described_date_layout(schema.description)
+    if layout is not None and mention.day is not None:
+        return mention.day.strftime(layout)
     words = set(identifier_words(name))
     wants_time_only = form == "time" or ("time" in words and "date" not in words and mention.day is None)
     if wants_time_only:
@@ -361,6 +432,9 @@ class _FillRun:
         if mention.percent and schema.type == "number" and (as_fraction or "percent" not in description):
             value = value / 100
         if schema.type == "integer":
+            # A percentage is a rate, not a count or a year, unless the parameter is one in percent.
+            if mention.percent and "percent" not in description and "%" not in description:
+                return None
             return int(value) if float(value).is_integer() else None
         return float(value)
 
@@ -477,12 +551,6 @@ class _FillRun:
             if window[0].text[0].isupper() and any(t.text[0].isupper() for t in neighbours):
                 continue
             return window[0].start, window[-1].end
-        return None
-        tokens = [t for t in self.request.tokens if t.is_word]
-        for index in range(len(tokens) - len(wanted) + 1):
-            window = tokens[index : index + len(wanted)]
-            if [stem(t.text) for t in window] == wanted and self.request.free(window[0].start, window[-1].end):
-                return window[0].start, window[-1].end
         return None
 
     def _fill_boolean(self, name: str, schema: Schema, required: bool) -> bool | None:
@@ -674,29 +742,55 @@ class _FillRun:
         """Short string values (a city, a person, a product) for several parameters at once: each
         span goes to the parameter it fits best, so "from Sydney to Melbourne" fills both ends."""
         spans = self._candidate_spans(_MAX_LIST_WORDS if as_list else _MAX_SPAN_WORDS)
-        if not spans:
-            return {}
-        scores = {name: self._span_scores(name, schema.properties[name], spans, as_list) for name in names}
-        ranked = sorted(
-            ((score, name, index) for name in names for index, score in enumerate(scores[name])),
-            key=lambda entry: -entry[0],
+        properties = schema.properties
+        scores = {name: self._span_scores(name, properties[name], spans, as_list) if spans else [] for name in names}
+        required = [name in schema.required for name in names]
+        # How well the request fits the function is judged on its words alone, each span given to
+        # the parameter it fits best, before the description's listed values and the joint choice
+        # below pick better values: those make the arguments right, not the function.
+        fit = _greedy_span_scores(spans, [scores[name] for name in names], required)
+        listed = {name: self._said_described_value(properties[name]) for name in names}
+        found = {name: value for name, value in listed.items() if value is not None}
+        open_names = [name for name in names if name not in found]
+        free = [index for index, span in enumerate(spans) if self.request.free(span.start, span.end)]
+        free_spans = [spans[index] for index in free]
+        free_scores = {name: [scores[name][index] for index in free] for name in open_names}
+        assignment = _best_span_assignment(
+            free_spans, [free_scores[name] for name in open_names], [name in schema.required for name in open_names]
         )
         chosen: dict[str, _Span] = {}
-        for score, name, index in ranked:
-            span = spans[index]
-            taken = list(chosen.values())
-            if name in chosen or any(span.start < t.end and t.start < span.end for t in taken):
+        for name, index in zip(open_names, assignment, strict=True):
+            if index is None:
                 continue
-            required = name in schema.required
-            if score == float("-inf") or (not required and score < _OPTIONAL_STRING_MIN_SCORE):
-                continue
-            span = self._maybe_choose(name, schema.properties[name], spans, scores[name], index, taken)
+            others = [free_spans[i] for n, i in zip(open_names, assignment, strict=True) if i is not None and n != name]
+            span = self._maybe_choose(name, properties[name], free_spans, free_scores[name], index, others)
             chosen[name] = span
-            if required:
-                self.value_scores.append(score)
             self.request.claim(span.start, span.end)
+        for name, need, fit_score in zip(names, required, fit, strict=True):
+            # One of the values a description gives as the parameter's (not as examples of it) is
+            # evidence like an enum value's; otherwise the words' own fit counts.
+            closed_value = name in found and not lists_examples(properties[name].description)
+            if not need or closed_value or (name not in found and name not in chosen):
+                continue
+            # A parameter the words alone left without a span fits as well as its own value's span.
+            if fit_score is None and name in chosen:
+                fit_score = free_scores[name][free_spans.index(chosen[name])]
+            if fit_score is not None:
+                self.value_scores.append(fit_score)
         chosen = _listed_pairs_in_order(self.request.text, _in_said_order(chosen, lambda span: span.start))
-        return {name: span.text for name, span in chosen.items()}
+        return found | {name: span.text for name, span in chosen.items()}
+
+    def _said_described_value(self, schema: Schema) -> str | None:
+        """A value the parameter's description lists that the user said (by word stems), in the
+        description's spelling: "detail" said for "Can be 'summary' or 'detailed'" is "detailed".
+        Unlike an enum value it is no evidence that the function fits: such lists are often examples
+        ("e.g. mitochondria" fits questions the function does not answer)."""
+        for value in described_values(schema.description):
+            span = self._find_words([t.text for t in tokenize(value) if t.is_word])
+            if span is not None:
+                self.request.claim(*span)
+                return value
+        return None
 
     def _maybe_choose(
         self, name: str, schema: Schema, spans: list[_Span], scores: list[float], best: int, taken: list[_Span]
@@ -719,6 +813,25 @@ class _FillRun:
         picked = chooser.choose(self.request.text, question, [spans[i].text for i in close], self.cancel)
         return spans[close[picked]] if picked is not None else spans[best]
 
+    def _cuts_name(self, span: _Span) -> bool:
+        """True when the span's first or last word is capitalised and so is the word just outside it,
+        with only a space between (the sentence's first word aside)."""
+        tokens = self.request.tokens
+        inside = [i for i, t in enumerate(tokens) if t.start < span.end and span.start < t.end and t.is_word]
+        if not inside:
+            return False
+        text = self.request.text
+        first, last = tokens[inside[0]], tokens[inside[-1]]
+        before = tokens[inside[0] - 1] if inside[0] > 1 else None
+        after = tokens[inside[-1] + 1] if inside[-1] + 1 < len(tokens) else None
+        joined_before = (
+            before is not None and _is_capital(before) and _is_capital(first) and text[before.end : first.start] == " "
+        )
+        joined_after = (
+            after is not None and _is_capital(after) and _is_capital(last) and text[last.end : after.start] == " "
+        )
+        return joined_before or joined_after
+
     def _span_scores(self, name: str, schema: Schema, spans: list[_Span], as_list: bool) -> list[float]:
         embedder = self.filler.embedder
         param_vector = embedder.embed([_param_text(name, schema)])[0]
@@ -731,9 +844,12 @@ class _FillRun:
         )[0]
         naming = cue_stems | self.command_stems | content_stems(description_head)
         prepositions = {word for word, roles in _PREPOSITION_ROLES.items() if roles & name_words}
+        wants_code = bool(name_words & _NUMBER_NAME_WORDS or content_stems(description_head) & _CODE_STEMS)
         scores = []
         for span, sim in zip(spans, similarity, strict=True):
             words = [t for t in tokenize(span.text) if t.is_word]
+            preceding = self.request.window(span.start, span.end, before=1, after=0)
+            before_article = bool(preceding) and preceding[-1].lower in _DETERMINERS
             # "season" in "2019-2020 season" names the parameter, the value is the rest; and a span made
             # only of words naming the parameter or the action ("book" for search_holy_books, "variable"
             # for a target described as "the target variable") is no value.
@@ -742,6 +858,7 @@ class _FillRun:
                 any(stem(t.text) in cue_stems and t.text.islower() for t in words)
                 or (len(words) > 1 and any(stem(t.text) in self.command_stems and t.text.islower() for t in edges))
                 or all(stem(t.text) in naming and t.text.islower() for t in words)
+                or (not span.quoted and all(stem(t.text) in cue_stems for t in words))
                 or (not span.quoted and any(t.lower in _QUESTION_WORDS for t in words))
             ):
                 scores.append(float("-inf"))
@@ -750,8 +867,10 @@ class _FillRun:
             # A value is rarely an action ("Find me detailed", "filed against").
             if words and words[0].lower in COMMAND_VERBS and not span.quoted:
                 score -= _VERB_PENALTY
-            # Nor does it start or end with a participle ("discovered Gravity", "Beyonce performing").
-            if len(words) > 1 and not span.quoted and any(_PARTICIPLE.fullmatch(t.text) for t in edges):
+            # Nor does it start or end with a participle ("discovered Gravity", "Beyonce performing"), or
+            # is one without an article ("numbered", "heated"; "the building" may be a value).
+            participle = any(_PARTICIPLE.fullmatch(t.text) for t in edges)
+            if participle and not span.quoted and (len(words) > 1 or not before_article):
                 score -= _VERB_PENALTY
             items = split_items(span.text)
             # Items of a list are short and hold no preposition ("John and Alice", not "Alice for rental").
@@ -789,18 +908,32 @@ class _FillRun:
             while cue_run < len(after) and stem(after[cue_run].text) in cue_stems:
                 cue_run += 1
             score += _CUE_BONUS * cue_run
+            # Part of a longer name ("Francisco" of "San Francisco") is not a value of its own.
+            if not span.quoted and self._cuts_name(span):
+                score -= _NOT_A_NAME_PENALTY
             # A unit ("in Celsius") or a bare number is rarely a name, a place or a kind of thing.
             if not name_words & _UNIT_NAME_WORDS and all(t.lower in _UNIT_NAMES for t in words):
                 score -= _NOT_A_NAME_PENALTY
             if all(t.text.isdigit() for t in words) and not name_words & _NUMBER_NAME_WORDS:
                 score -= _NOT_A_NAME_PENALTY
-            content = [stem(t.text) for t in words if t.lower not in EDGE_WORDS]
-            # Words that name the action or the parameter are rarely its value.
+            content = [t for t in words if t.lower not in EDGE_WORDS]
+            # Words that name the action or the parameter are rarely its value; inside a name they
+            # are ("Hilton Hotel" for a hotel name, "Premier League" for a league).
             if content:
-                named = sum(word in self.command_stems or word in cue_stems for word in content)
+                named_stems = [stem(t.text) for t in content if stem(t.text) in self.command_stems | cue_stems]
+                in_name = span.capitalized and len(named_stems) < len(content)
+                named = sum(not (in_name and word in cue_stems) for word in named_stems)
                 score -= 0.5 * named / len(content)
+            # An identifier or code ("rs6034464", "2022/AL2562", "B1004") for a parameter named or
+            # described as one.
+            if wants_code and any(any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text) for t in words):
+                score += _CODE_BONUS
             scores.append(score)
         return scores
+
+
+def _is_capital(token: Token) -> bool:
+    return token.is_word and token.text[0].isupper()
 
 
 def _capitalized_runs(run: list[Token], sentence_start: Token | None) -> set[tuple[int, int]]:
@@ -879,6 +1012,70 @@ def _best_assignment(options: list[list[_Choice]], required: list[bool]) -> list
             greedy[p_index] = choice
             used.add(choice[0])
     return greedy
+
+
+def _greedy_span_scores(
+    spans: Sequence[_Span], scores: Sequence[Sequence[float]], required: Sequence[bool]
+) -> list[float | None]:
+    """Per parameter, the score of the span it gets when the best-fitting (span, parameter) pairs
+    are taken first, spans not overlapping; None where it gets none."""
+    ranked = sorted(
+        ((score, position, index) for position, row in enumerate(scores) for index, score in enumerate(row)),
+        key=lambda entry: -entry[0],
+    )
+    got: list[float | None] = [None] * len(scores)
+    taken: list[_Span] = []
+    for score, position, index in ranked:
+        span = spans[index]
+        if got[position] is not None or any(span.start < t.end and t.start < span.end for t in taken):
+            continue
+        if score == float("-inf") or (not required[position] and score < _OPTIONAL_STRING_MIN_SCORE):
+            continue
+        got[position] = score
+        taken.append(span)
+    return got
+
+
+# Spans each parameter considers in the joint assignment: fewer when there are many parameters, to
+# keep the search small ((choices + 1) ** parameters).
+_SPAN_CHOICES = 4
+_MANY_PARAMETERS = 5
+_SPAN_CHOICES_WHEN_MANY = 2
+
+
+def _best_span_assignment(
+    spans: Sequence[_Span], scores: Sequence[Sequence[float]], required: Sequence[bool]
+) -> list[int | None]:
+    """A span index or none per parameter, spans not overlapping, maximising the total score: the
+    hotel's name and its city are chosen together, so the city's preposition ("at the Hilton")
+    does not make the hotel the location and leave the name a bad span. Each parameter considers
+    its few best spans; an optional one only spans scoring at least the optional minimum."""
+    choices = _SPAN_CHOICES if len(scores) <= _MANY_PARAMETERS else _SPAN_CHOICES_WHEN_MANY
+    options = [
+        [
+            index
+            for index in sorted(range(len(spans)), key=lambda i: -row[i])[:choices]
+            if row[index] > float("-inf") and (need or row[index] >= _OPTIONAL_STRING_MIN_SCORE)
+        ]
+        for row, need in zip(scores, required, strict=True)
+    ]
+    best: list[int | None] = [None] * len(options)
+    best_total = float("-inf")
+
+    def search(position: int, chosen: list[int | None], total: float) -> None:
+        nonlocal best, best_total
+        if position == len(options):
+            if total > best_total:
+                best, best_total = list(chosen), total
+            return
+        for index in options[position]:
+            span = spans[index]
+            if not any(i is not None and span.start < spans[i].end and spans[i].start < span.end for i in chosen):
+                search(position + 1, [*chosen, index], total + scores[position][index])
+        search(position + 1, [*chosen, None], total - _MISSING_REQUIRED * required[position])
+
+    search(0, [], 0.0)
+    return best
 
 
 def _in_said_order(found: dict[str, _Value], position: Callable[[_Value], int]) -> dict[str, _Value]:
