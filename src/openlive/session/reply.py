@@ -140,11 +140,18 @@ class Reply:
         # An answer decided without the LLM (grounded in what is seen, say): spoken as it is.
         self._planned_text = planned_text
         self._max_sentences = max_sentences
+        # Done once the LLM has finished with this reply; its audio may go out, paced, for seconds more.
+        self.generation_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[ReplyResult] = asyncio.create_task(self._run())
 
     @property
     def sent_text(self) -> str:
         return "".join(self._sent_parts)
+
+    @property
+    def generated_text(self) -> str:
+        """The model's words so far (all of them once :attr:`generation_done`)."""
+        return "".join(self._generated_parts)
 
     @property
     def stopped(self) -> bool:
@@ -193,9 +200,12 @@ class Reply:
                 await self._run_speech(self._speech)
         finally:
             self._cancel.set()
-        return ReplyResult(
-            self.sent_text, "".join(self._generated_parts), self._stats(), self._stopped, self._playback.seconds
-        )
+            self._generation_finished()
+        return ReplyResult(self.sent_text, self.generated_text, self._stats(), self._stopped, self._playback.seconds)
+
+    def _generation_finished(self) -> None:
+        if not self.generation_done.done():
+            self.generation_done.set_result(None)
 
     def _text_pieces(self) -> Iterator[str]:
         if self._planned_text is not None:
@@ -221,11 +231,14 @@ class Reply:
                 return
 
     async def _run_text(self) -> None:
-        async for piece in iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel):
-            self.timeline.mark("first_token")
-            if not await self._emit(ServerContent(model_turn=Content("model", (Part(text=piece),)))):
-                return
-            self._sent_parts.append(piece)
+        try:
+            async for piece in iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel):
+                self.timeline.mark("first_token")
+                if not await self._emit(ServerContent(model_turn=Content("model", (Part(text=piece),)))):
+                    return
+                self._sent_parts.append(piece)
+        finally:
+            self._generation_finished()
 
     async def _run_speech(self, speech: SpeechSettings) -> None:
         phrases: asyncio.Queue[str | None] = asyncio.Queue()
@@ -253,6 +266,7 @@ class Reply:
                 self.timeline.mark("first_phrase")
                 phrases.put_nowait(phrase)
         finally:
+            self._generation_finished()
             phrases.put_nowait(None)
 
     async def _speak(self, phrase: str, speech: SpeechSettings) -> bool:

@@ -217,8 +217,8 @@ class Session:
         self._manual_activity = realtime.automatic_activity_detection.disabled
         self._manual_audio: list[np.ndarray] | None = None
         self._reply: Reply | None = None
-        # The last work queued on the LLM slot (a reply, held ones included, or a prefill): the next
-        # waits until it has let go of the slot.
+        # The last work queued on the LLM slot (a reply's generation, held ones included, a prefill, a
+        # words check): the next waits until it has let go of the slot.
         self._slot_work: asyncio.Future[Any] | None = None
         # How the next user message opens, as last evaluated ahead of time.
         self._prefilled_start = ""
@@ -812,7 +812,7 @@ class Session:
             planned_text=answer_visual_question(question, self._vision.context),
             max_sentences=style.max_sentences if style is not None else None,
         )
-        self._slot_work = reply.task
+        self._slot_work = reply.generation_done
         return reply
 
     async def _start_reply(self, timeline: TurnTimeline, style: ReplyStyle | None = None) -> None:
@@ -823,9 +823,14 @@ class Session:
         await self._settle_vision(self._last_user_text())
         self._adopt_reply(self._create_reply(None, held=False, timeline=timeline, style=style))
 
-    def _prefill_next_turn(self) -> None:
-        """While the user is silent, evaluate the prompt up to where their next words will go."""
+    def _prefill_next_turn(self, reply_text: str | None = None) -> None:
+        """While the user is silent, evaluate the prompt up to where their next words will go.
+
+        ``reply_text``: the reply the history will end with, for a prefill made while its audio is
+        still going out (the history gets it only when the reply ends)."""
         messages = [ChatMessage("system", self._system_instruction), *self._history]
+        if reply_text is not None:
+            messages.append(ChatMessage("assistant", reply_text))
         user_start = self._prefilled_start = self._next_user_start()
         previous = self._slot_work
 
@@ -855,6 +860,11 @@ class Session:
         self._echo.add_playback(audio)
 
     async def _finish_reply(self, reply: Reply) -> None:
+        ends: list[asyncio.Future[Any]] = [reply.generation_done, reply.task]
+        await asyncio.wait(ends, return_when=asyncio.FIRST_COMPLETED)
+        if not reply.task.done() and not reply.stopped and self._slot_work is reply.generation_done:
+            # The LLM is free while the audio goes out: get the next turn's prompt ready now.
+            self._prefill_next_turn(reply.generated_text.strip())
         try:
             result = await reply.task
         except ContextOverflowError:
@@ -866,7 +876,7 @@ class Session:
             return
         said = result.sent_text if result.interrupted else result.generated_text
         self._history.append(ChatMessage("assistant", said.strip()))
-        if self._slot_work is reply.task:
+        if self._slot_work is reply.generation_done:
             self._prefill_next_turn()
         self._last_reply_end = time.monotonic()
         self._observe(reply.timeline)
