@@ -17,6 +17,11 @@ SESSIONS_CLOSED = Counter("openlive_sessions_closed_total", "Live sessions ended
 VIDEO_FRAMES = Counter(
     "openlive_video_frames_total", "Video frames received, read, and dropped unread (latest wins).", ["outcome"]
 )
+READ_AHEAD = Counter(
+    "openlive_read_ahead_total",
+    "The user's words so far, transcribed while they spoke: evaluated into the prompt, or dropped as stale.",
+    ["outcome"],
+)
 INTERRUPTIONS = Counter("openlive_interruptions_total", "Replies interrupted, by cause.", ["cause"])
 TURN_SIGNALS = Counter(
     "openlive_turn_signals_total",

@@ -15,6 +15,7 @@ from google.genai import types
 from openlive.backends.asr.whisper import WhisperAsr
 from openlive.bench.speechgen import VoiceSpec, synthesize
 from openlive.bench.voice_client import Microphone
+from tests.conftest import RunningServer
 from tests.speech_e2e.voice import (
     REPLY_WAIT_S,
     assert_spoken_reply,
@@ -25,6 +26,7 @@ from tests.speech_e2e.voice import (
     wait_until,
     words_of,
 )
+from tests.support.metrics import metric_value
 from tests.support.speech import (
     TRANSCRIPTS,
     espeak_speech,
@@ -70,6 +72,26 @@ async def test_synthesised_question_is_understood(sdk: genai.Client, asr: Whispe
     assert_spoken_reply(reply)
     assert "paris" in words_of(reply.output_text), reply.output_text
     assert "paris" in words_of(asr.transcribe(reply_speech(reply), language="en").text)
+
+
+async def test_a_long_question_is_read_ahead_while_it_is_spoken(sdk: genai.Client, tls_server: RunningServer) -> None:
+    # Words transcribed and evaluated into the prompt while the user still speaks, so that the end
+    # of the turn evaluates only the last few.
+    def read_ahead() -> float:
+        return metric_value(
+            tls_server.base_url, tls_server.ssl_context(), 'openlive_read_ahead_total{outcome="evaluated"}'
+        )
+
+    question = "Could you please tell me what the weather is going to be like in Paris tomorrow afternoon?"
+    before = read_ahead()
+    async with voice_session(sdk) as talk:
+        microphone = talk.open_microphone()
+        await microphone.say(joined(silence(0.3), synthesize(question, HIGHER_PIPER))).finished
+        reply = await talk.next_reply(REPLY_WAIT_S)
+
+    assert word_accuracy(question, reply.input_text) >= 0.8, reply.input_text
+    assert_spoken_reply(reply)
+    assert read_ahead() > before
 
 
 async def test_text_input_gets_a_spoken_answer(sdk: genai.Client, asr: WhisperAsr) -> None:

@@ -8,9 +8,7 @@ an image in a ``clientContent`` turn.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-import urllib.request
 
 from google import genai
 from google.genai import types
@@ -19,6 +17,7 @@ from openlive.bench.recordings import word_accuracy
 from tests.conftest import LIVE_MODEL, RunningServer
 from tests.speech_e2e.voice import REPLY_WAIT_S, voice_session, words_of
 from tests.support.images import ScreenContent, camera_jpeg_with_face, empty_room_jpeg, screen_jpeg, screen_png
+from tests.support.metrics import metric_value
 from tests.support.speech import espeak_speech, joined, silence
 from tests.vision_e2e.sharing import READ_WAIT_S, FrameStream, ask, ask_text, ask_until_read
 
@@ -125,10 +124,7 @@ async def test_spoken_question_about_the_screen(sdk: genai.Client) -> None:
 
 
 def _frames_read(server: RunningServer) -> float:
-    with urllib.request.urlopen(f"{server.base_url}/metrics", context=server.ssl_context()) as response:
-        text = response.read().decode()
-    found = re.search(r'^openlive_video_frames_total\{outcome="read"\} (\S+)$', text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
+    return metric_value(server.base_url, server.ssl_context(), 'openlive_video_frames_total{outcome="read"}')
 
 
 async def _wait_until_read(server: RunningServer, read_before: float) -> None:

@@ -70,6 +70,9 @@ class Runtime:
         self.analysis_executor = ThreadPoolExecutor(2, thread_name_prefix="analysis")
         # The tool planner keeps one LLM slot for its choices: one plan at a time.
         self.tools_executor = ThreadPoolExecutor(1, thread_name_prefix="tools")
+        # Reading a speaker's words ahead (see Session) is a head start, not a need: one at a time in
+        # the process, so many people talking at once do not fill both cores with it.
+        self.read_ahead = asyncio.Lock()
         self.ready = asyncio.Event()
         self.load_error: BaseException | None = None
         self.load_seconds: float | None = None

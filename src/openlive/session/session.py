@@ -82,6 +82,9 @@ DEFAULT_SYSTEM_INSTRUCTION = "You are a helpful voice assistant. Give short, dir
 # backchannel ("mm-hmm") from a real interruption before the user finishes.
 _BARGE_IN_ASR_AFTER_S = 0.45
 _ECHO_CHECK_AFTER_S = 0.25
+# Reading ahead (see Session._maybe_read_ahead): from this much speech on, again after this much more.
+_READ_AHEAD_FROM_S = 1.0
+_READ_AHEAD_EVERY_S = 0.6
 # A question asked right after a frame arrives waits this long, at most, for it to be read.
 _VISION_SETTLE_SECONDS = 2.5
 # An image sent with the question itself is read before answering, however long that takes, up to this.
@@ -229,6 +232,8 @@ class Session:
         self._barge_in: _BargeInCandidate | None = None
         self._ignore_utterance = False
         self._speech_started_at: float | None = None
+        # Where in the current utterance (samples) its words were last read ahead.
+        self._read_ahead_at = 0
         self._echo = EchoDetector()
         self._echo_resampler = StreamResampler(OUTPUT_RATE, SAMPLE_RATE, np.float32)
         media = setup.generation_config.media_resolution
@@ -500,6 +505,48 @@ class Session:
             self._on_turn_event(event)
         if self._barge_in is not None and self._barge_in.decided is BargeIn.WAIT:
             await self._judge_barge_in()
+        self._maybe_read_ahead()
+
+    def _maybe_read_ahead(self) -> None:
+        """Every ``_READ_AHEAD_EVERY_S`` of speech, when nothing else is going on, transcribe what the
+        user has said so far and evaluate those words into the prompt: at the end of the turn the
+        words check and the reply then evaluate only the last few words."""
+        activity = self._voice.tracker.activity
+        samples = activity.utterance_samples
+        if (
+            samples < _READ_AHEAD_FROM_S * SAMPLE_RATE
+            or samples - self._read_ahead_at < _READ_AHEAD_EVERY_S * SAMPLE_RATE
+            or activity.silence_ms > 0
+            or self._speculation is not None
+            or (self._reply is not None and not self._reply.task.done())
+            or (self._slot_work is not None and not self._slot_work.done())
+            or self._runtime.read_ahead.locked()
+        ):
+            return
+        self._read_ahead_at = samples
+        audio = activity.utterance_audio()
+        task = asyncio.create_task(self._read_ahead(audio, activity.speech_end_sample))
+        task.add_done_callback(self._log_slot_work_failure)
+
+    async def _read_ahead(self, audio: np.ndarray, speech_end_sample: int) -> None:
+        async with self._runtime.read_ahead:
+            text = (await self._voice.transcribe(audio, final=False)).text.strip()
+        words = text.split()[:-1]  # the last word may have been cut off
+        activity = self._voice.tracker.activity
+        # Worth it only while that utterance goes on and nothing has taken the slot since.
+        if (
+            len(words) < 2
+            or not activity.speaking
+            or activity.speech_end_sample < speech_end_sample
+            or self._speculation is not None
+            or (self._slot_work is not None and not self._slot_work.done())
+        ):
+            metrics.READ_AHEAD.labels("dropped").inc()
+            return
+        messages = [ChatMessage("system", self._system_instruction), *self._history]
+        user_start = self._chat_messages(" ".join(words))[-1].content
+        self._queue_prefill(messages, user_start)
+        metrics.READ_AHEAD.labels("evaluated").inc()
 
     def _on_turn_event(self, event: TurnEvent) -> None:
         match event:
@@ -514,6 +561,7 @@ class Session:
 
     def _on_speech_started(self, event: UserSpeechStarted) -> None:
         self._speech_started_at = time.monotonic()
+        self._read_ahead_at = 0
         self._ignore_utterance = False
         self._voice.new_utterance()
         reply = self._reply
@@ -831,7 +879,11 @@ class Session:
         messages = [ChatMessage("system", self._system_instruction), *self._history]
         if reply_text is not None:
             messages.append(ChatMessage("assistant", reply_text))
-        user_start = self._prefilled_start = self._next_user_start()
+        self._prefilled_start = self._next_user_start()
+        self._queue_prefill(messages, self._prefilled_start)
+
+    def _queue_prefill(self, messages: list[ChatMessage], user_start: str) -> None:
+        """Evaluate ``messages`` and the start of the next user message on the slot, after its other work."""
         previous = self._slot_work
 
         async def prefill() -> None:

@@ -170,6 +170,11 @@ class ActivityDetector:
         return (self._position - self._speech_end) * 1000 / SAMPLE_RATE if self._speaking else 0.0
 
     @property
+    def utterance_samples(self) -> int:
+        """Samples from the current utterance's start (prefix padding included) to now; 0 when silent."""
+        return self._position - self._utterance_start if self._speaking else 0
+
+    @property
     def speech_end_sample(self) -> int:
         return self._speech_end
 
