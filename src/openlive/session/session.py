@@ -85,6 +85,8 @@ _ECHO_CHECK_AFTER_S = 0.25
 # Reading ahead (see Session._maybe_read_ahead): from this much speech on, again after this much more.
 _READ_AHEAD_FROM_S = 1.0
 _READ_AHEAD_EVERY_S = 0.6
+# ...and only while the server kept less than this many cores busy over the last second.
+_READ_AHEAD_MAX_BUSY_CORES = 0.5
 # A question asked right after a frame arrives waits this long, at most, for it to be read.
 _VISION_SETTLE_SECONDS = 2.5
 # An image sent with the question itself is read before answering, however long that takes, up to this.
@@ -521,6 +523,7 @@ class Session:
             or (self._reply is not None and not self._reply.task.done())
             or (self._slot_work is not None and not self._slot_work.done())
             or self._runtime.read_ahead.locked()
+            or self._runtime.cpu_load.cores() > _READ_AHEAD_MAX_BUSY_CORES
         ):
             return
         self._read_ahead_at = samples
