@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -71,6 +71,7 @@ from openlive.session.voice_input import VoiceInput
 log = logging.getLogger(__name__)
 
 Outbox = Callable[[ServerMessage], None]
+T = TypeVar("T")
 
 _MODEL_ROLES = {"model", "assistant"}
 # Words that may come with a name when the user only calls openlive ("Hey assistant, …").
@@ -529,7 +530,7 @@ class Session:
         self._read_ahead_at = samples
         audio = activity.utterance_audio()
         task = asyncio.create_task(self._read_ahead(audio, activity.speech_end_sample))
-        task.add_done_callback(self._log_slot_work_failure)
+        task.add_done_callback(self._log_failure)
 
     async def _read_ahead(self, audio: np.ndarray, speech_end_sample: int) -> None:
         async with self._runtime.read_ahead:
@@ -640,21 +641,14 @@ class Session:
         """Ask the LLM whether ``text`` is a finished message, for the end-of-turn decision (see
         turns.py). The prompt it evaluates is the reply's, so a reply to these words reuses it."""
         messages = self._chat_messages(text)
-        previous = self._slot_work
         tracker = self._voice.tracker
 
-        async def judge() -> None:
-            if previous is not None:
-                await asyncio.wait([previous])
-            probability = await self._runtime.run(
-                self._runtime.llm_executor, lambda: self._slot.message_end_probability(messages, self._closing)
-            )
-            if probability is not None:
+        def tell_tracker(judged: asyncio.Task[float | None]) -> None:
+            if not judged.cancelled() and judged.exception() is None and (probability := judged.result()) is not None:
                 tracker.hear_words(speech_end_sample, probability)
 
-        task = asyncio.create_task(judge())
-        task.add_done_callback(self._log_slot_work_failure)
-        self._slot_work = task
+        judging = self._queue_slot_work(lambda: self._slot.message_end_probability(messages, self._closing))
+        judging.add_done_callback(tell_tracker)
 
     def _drop_speculation(self) -> None:
         speculation, self._speculation = self._speculation, None
@@ -887,23 +881,26 @@ class Session:
 
     def _queue_prefill(self, messages: list[ChatMessage], user_start: str) -> None:
         """Evaluate ``messages`` and the start of the next user message on the slot, after its other work."""
+        self._queue_slot_work(lambda: self._slot.prefill(messages, self._closing, user_start))
+
+    def _queue_slot_work(self, work: Callable[[], T]) -> asyncio.Task[T]:
+        """Run ``work`` on the LLM executor once the slot's earlier work has let go of the slot."""
         previous = self._slot_work
 
-        async def prefill() -> None:
+        async def after_previous() -> T:
             if previous is not None:
                 await asyncio.wait([previous])
-            await self._runtime.run(
-                self._runtime.llm_executor, lambda: self._slot.prefill(messages, self._closing, user_start)
-            )
+            return await self._runtime.run(self._runtime.llm_executor, work)
 
-        task = asyncio.create_task(prefill())
-        task.add_done_callback(self._log_slot_work_failure)
+        task = asyncio.create_task(after_previous())
+        task.add_done_callback(self._log_failure)
         self._slot_work = task
+        return task
 
-    def _log_slot_work_failure(self, task: asyncio.Task[None]) -> None:
-        # Only a head start or a hint: the reply that follows evaluates whatever is missing itself.
+    def _log_failure(self, task: asyncio.Task[Any]) -> None:
+        # Only head starts and hints: the reply that follows does whatever they did not.
         if not task.cancelled() and task.exception() is not None:
-            log.warning("session %s: LLM slot work failed: %r", self.session_id, task.exception())
+            log.warning("session %s: background work failed: %r", self.session_id, task.exception())
 
     def _adopt_reply(self, reply: Reply) -> None:
         self._reply = reply
