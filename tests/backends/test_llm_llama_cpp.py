@@ -142,32 +142,6 @@ def test_the_end_of_message_probability_tells_finished_words_from_cut_ones(llm: 
     slot.close()
 
 
-def test_cached_tokens_that_spell_the_prompt_in_other_pieces_are_kept(llm: LlamaCppLlm) -> None:
-    # A sampled reply may spell a word in other pieces than its text tokenizes into; the next
-    # turn must not evaluate the reply again for that.
-    slot = llm.open_slot()
-    header = llm.prompt_tokens(ask("Name a city."))
-    letters = [llm.tokenize(letter, add_special=False, parse_special=False) for letter in "Paris"]
-    assert all(len(pieces) == 1 for pieces in letters)
-    spelled = header + [pieces[0] for pieces in letters]
-    whole_word = llm.tokenize("Paris", add_special=False, parse_special=False)
-    assert len(whole_word) < len(letters)  # the text itself tokenizes otherwise
-    slot._claim()
-    try:
-        slot._evaluate(spelled, NEVER)
-    finally:
-        slot._release()
-    history = [*ask("Name a city."), ChatMessage("assistant", "Paris")]
-    slot.prefill(history, NEVER)
-    assert slot.tokens[: len(spelled)] == spelled
-    # Only what follows the reply was evaluated: its end-of-turn marker and the next user header.
-    assert len(slot.tokens) - len(spelled) == len(llm.next_user_prefix_tokens(history)) - len(header) - len(whole_word)
-    assert_cache_matches_memory(llm, slot)
-    second = reply(slot, [*history, user("And another one?")])
-    assert second.stats.cached_tokens >= len(spelled)
-    slot.close()
-
-
 CONVERSATIONS = {
     "a": ["Name three colours.", "Which of them is the colour of the sky?"],
     "b": ["Give me a word that rhymes with cat.", "Use it in a short sentence."],

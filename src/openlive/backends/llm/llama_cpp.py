@@ -261,13 +261,13 @@ class LlamaCppLlm:
         text: bytes = llama_cpp.llama_vocab_get_text(self._vocab, token)
         return text.decode(errors="replace")
 
-    def _piece(self, token: int, special: bool = False) -> bytes:
-        """The bytes ``token`` stands for; control tokens give nothing, or with ``special`` their text."""
+    def _piece(self, token: int) -> bytes:
+        """The bytes ``token`` stands for; control tokens give nothing."""
         buffer = ctypes.create_string_buffer(64)
-        length = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, special)
+        length = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, False)
         if length < 0:
             buffer = ctypes.create_string_buffer(-length)
-            length = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, special)
+            length = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, False)
         return buffer.raw[:length]
 
     def _is_end_of_generation(self, token: int) -> bool:
@@ -390,7 +390,7 @@ class LlamaCppSlot:
     def generate(self, messages: Sequence[ChatMessage], params: SamplingParams, cancel: threading.Event) -> Generation:
         if self._closed:
             raise RuntimeError("generate() on a closed slot")
-        prompt = self._reusing_cache(self._llm.prompt_tokens(messages))
+        prompt = self._llm.prompt_tokens(messages)
         if not prompt:
             raise ValueError("the chat template rendered an empty prompt")
         if len(prompt) >= self._llm.context_length:
@@ -409,7 +409,7 @@ class LlamaCppSlot:
     def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event, user_start: str = "") -> None:
         if self._closed:
             return
-        tokens = self._reusing_cache(self._llm.next_user_prefix_tokens(messages, user_start))
+        tokens = self._llm.next_user_prefix_tokens(messages, user_start)
         if not tokens or len(tokens) >= self._llm.context_length:
             return  # the next turn will not fit anyway: nothing worth evaluating
         self._claim()
@@ -424,7 +424,7 @@ class LlamaCppSlot:
         if self._closed or end_of_message is None or not messages:
             return None
         *history, last = messages
-        tokens = self._reusing_cache(llm.next_user_prefix_tokens(history, last.content))
+        tokens = llm.next_user_prefix_tokens(history, last.content)
         if len(tokens) >= llm.context_length:
             return None
         self._claim()
@@ -433,37 +433,6 @@ class LlamaCppSlot:
         finally:
             self._release()
         return None if evaluated is None else evaluated[1]
-
-    def _reusing_cache(self, prompt: list[int]) -> list[int]:
-        """``prompt`` with this slot's cached tokens kept for as much of its text as they spell.
-
-        A reply's own tokens are not always how its text tokenizes again (a sampled reply may spell
-        a word in other pieces); taking the text's usual tokens would make the next turn evaluate
-        the reply again from there on (28 tokens, 300 ms, in one case measured).
-        """
-        llm = self._llm
-        with llm._lock:
-            cached = list(self.tokens)
-        shared = _common_prefix_length(cached, prompt)
-        if shared == len(cached) or shared == len(prompt):
-            return prompt
-        pieces = [llm._piece(token, special=True) for token in prompt]
-        text = b"".join(pieces)
-        position = sum(len(piece) for piece in pieces[:shared])
-        kept = shared
-        for token in cached[shared:]:
-            piece = llm._piece(token, special=True)
-            if not piece or not text.startswith(piece, position):
-                break
-            position, kept = position + len(piece), kept + 1
-        # The rest is tokenized from text, so it must start on a whole character.
-        while kept > shared and position < len(text) and text[position] & 0xC0 == 0x80:
-            kept -= 1
-            position -= len(llm._piece(cached[kept], special=True))
-        if kept == shared:
-            return prompt
-        rest = llm.tokenize(text[position:].decode(), add_special=False, parse_special=True)
-        return cached[:kept] + rest
 
     def _claim(self) -> None:
         with self._llm._lock:
