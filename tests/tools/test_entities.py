@@ -11,19 +11,10 @@ import pytest
 
 from openlive.backends.embedder.minilm import MiniLmEmbedder
 from openlive.engine.tools.arguments import ArgumentFiller, described_date_layout, described_values
-from openlive.engine.tools.schema import FunctionDeclaration, parse_function_declaration
+from openlive.engine.tools.schema import FunctionDeclaration
+from tests.tools.declarations import declaration
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def declaration(name: str, description: str, properties: dict[str, Any], required: list[str]) -> FunctionDeclaration:
-    return parse_function_declaration(
-        {
-            "name": name,
-            "description": description,
-            "parametersJsonSchema": {"type": "object", "properties": properties, "required": required},
-        }
-    )
 
 
 RESERVE = declaration(

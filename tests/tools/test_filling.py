@@ -12,21 +12,12 @@ import pytest
 
 from openlive.backends.embedder.minilm import MiniLmEmbedder
 from openlive.engine.tools.planner import EmbeddedToolPlanner, PlannedCall, PlanningRequest
-from openlive.engine.tools.schema import FunctionDeclaration, parse_function_declaration
+from openlive.engine.tools.schema import FunctionDeclaration
 from openlive.engine.tools.text import related_words, synonym_variant
 from openlive.engine.tools.validation import validate_arguments
+from tests.tools.declarations import declaration
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def declaration(name: str, description: str, properties: dict[str, Any], required: list[str]) -> FunctionDeclaration:
-    return parse_function_declaration(
-        {
-            "name": name,
-            "description": description,
-            "parametersJsonSchema": {"type": "object", "properties": properties, "required": required},
-        }
-    )
 
 
 VELOCITY = declaration(
