@@ -128,6 +128,32 @@ def test_prefill_leaves_only_the_users_words_to_evaluate(llm: LlamaCppLlm) -> No
         each.close()
 
 
+def test_a_head_start_waits_while_another_session_replies_until_it_is_needed(llm: LlamaCppLlm) -> None:
+    talking, waiting = llm.open_slot(), llm.open_slot()
+    history = ask("Call me Ada.")
+    generation = iter(talking.generate(ask("Name three colours."), GREEDY, NEVER))
+    next(generation)  # the other session is now replying
+    needed = threading.Event()
+    prefill = threading.Thread(target=waiting.prefill, args=(history, NEVER, "", needed))
+    prefill.start()
+    prefill.join(0.5)
+    assert prefill.is_alive(), "the head start went ahead of another session's reply"
+    assert waiting.tokens == []
+    needed.set()  # its own turn has come: it stops giving way
+    prefill.join(30)
+    assert not prefill.is_alive()
+    assert waiting.tokens == llm.next_user_prefix_tokens(history)
+    # The reply it waited for streams on, whole.
+    assert "".join(generation)
+    # With nobody replying, a head start goes at once.
+    alone = llm.open_slot()
+    alone.prefill(history, NEVER, "", threading.Event())
+    assert alone.tokens == llm.next_user_prefix_tokens(history)
+    for slot in (talking, waiting, alone):
+        assert_cache_matches_memory(llm, slot)
+        slot.close()
+
+
 def test_the_end_of_message_probability_tells_finished_words_from_cut_ones(llm: LlamaCppLlm) -> None:
     slot = llm.open_slot()
     finished = slot.message_end_probability(ask("What is 2 plus 2?"), NEVER)

@@ -58,10 +58,17 @@ class LlmSlot(Protocol):
         """Stream the assistant reply to ``messages``. Stops early when ``cancel`` is set."""
         ...
 
-    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event, user_start: str = "") -> None:
+    def prefill(
+        self,
+        messages: Sequence[ChatMessage],
+        cancel: threading.Event,
+        user_start: str = "",
+        needed: threading.Event | None = None,
+    ) -> None:
         """Evaluate now, while the user is silent, the start of the prompt the next user turn after
         ``messages`` will have (its message opening with ``user_start``), so that turn's reply only
-        evaluates the user's words."""
+        evaluates the user's words. Until ``needed`` is set, the prefill is a head start that may
+        wait while other sessions' replies use the model; ``needed=None`` means needed now."""
         ...
 
     def message_end_probability(self, messages: Sequence[ChatMessage], cancel: threading.Event) -> float | None:

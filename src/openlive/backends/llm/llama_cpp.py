@@ -8,12 +8,16 @@ slot loses its cache (it re-evaluates its prompt next time); when there are more
 ids, the least recently used idle slot gives its id up the same way.
 
 All calls into the context happen under one lock, a batch or a single token at a time, so sessions on
-different executor threads interleave token by token instead of waiting for a whole reply.
+different executor threads interleave token by token instead of waiting for a whole reply. A head start
+(:meth:`LlamaCppSlot.prefill` with a ``needed`` event not yet set) gives way: it evaluates a few tokens
+per step and only while no other session is replying or judging words, so one session's prefill never
+sits between another session's user and the first word of its answer.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import ctypes
 import itertools
 import logging
@@ -41,6 +45,10 @@ _KV_TYPES: dict[KvType, int] = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cp
 # Prompt tokens evaluated per locked step. Small batches let other sessions' tokens and a cancel through
 # between steps; on one thread, 32 to 512 token batches prefilled at the same speed (measured).
 _BATCH_SIZE = 64
+# Tokens per locked step of a head start: about 70 ms, the longest a reply that comes along waits.
+_HEAD_START_BATCH = 8
+# How often a waiting head start looks again whether the context is free of replies.
+_HEAD_START_WAIT_S = 0.01
 # How often a generation waiting for a free sequence id looks at its cancel event.
 _SEQUENCE_WAIT_S = 0.05
 
@@ -199,6 +207,10 @@ class LlamaCppLlm:
         self._lock = threading.Condition()
         self._closed = False
         self._free_sequences = list(range(max_slots))
+        # Replies and words checks under way (guarded by ``_lock``): head starts wait while any is,
+        # unless one waits for a sequence id, which a head start may hold until it ends.
+        self._foreground = 0
+        self._waiting_for_sequence = 0
         self._slots_with_cache: list[LlamaCppSlot] = []
         self._clock = itertools.count()
 
@@ -334,7 +346,11 @@ class LlamaCppLlm:
             elif cancel.is_set():
                 return False
             else:
-                self._lock.wait(_SEQUENCE_WAIT_S)
+                self._waiting_for_sequence += 1
+                try:
+                    self._lock.wait(_SEQUENCE_WAIT_S)
+                finally:
+                    self._waiting_for_sequence -= 1
         return True
 
     def _make_room(self, slot: LlamaCppSlot, count: int) -> bool:
@@ -345,6 +361,28 @@ class LlamaCppLlm:
                 return False
             self._drop_cache(victim)
         return True
+
+    @contextlib.contextmanager
+    def _foreground_work(self) -> Iterator[None]:
+        with self._lock:
+            self._foreground += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._foreground -= 1
+                self._lock.notify_all()
+
+    def _wait_for_turn(self, needed: threading.Event | None, cancel: threading.Event) -> None:
+        """With ``_lock`` held: let other sessions' replies go first unless this work is ``needed``."""
+        while (
+            needed is not None
+            and self._foreground
+            and not self._waiting_for_sequence
+            and not needed.is_set()
+            and not cancel.is_set()
+        ):
+            self._lock.wait(_HEAD_START_WAIT_S)
 
     def _truncate(self, slot: LlamaCppSlot, length: int) -> None:
         if slot.sequence is not None and length < len(slot.tokens):
@@ -406,7 +444,13 @@ class LlamaCppSlot:
             if not self.generating:
                 self._llm._drop_cache(self)
 
-    def prefill(self, messages: Sequence[ChatMessage], cancel: threading.Event, user_start: str = "") -> None:
+    def prefill(
+        self,
+        messages: Sequence[ChatMessage],
+        cancel: threading.Event,
+        user_start: str = "",
+        needed: threading.Event | None = None,
+    ) -> None:
         if self._closed:
             return
         tokens = self._llm.next_user_prefix_tokens(messages, user_start)
@@ -414,7 +458,7 @@ class LlamaCppSlot:
             return  # the next turn will not fit anyway: nothing worth evaluating
         self._claim()
         try:
-            self._evaluate(tokens, cancel)
+            self._evaluate(tokens, cancel, needed=needed)
         finally:
             self._release()
 
@@ -429,7 +473,8 @@ class LlamaCppSlot:
             return None
         self._claim()
         try:
-            evaluated = self._evaluate(tokens, cancel, lambda: llm._probability(end_of_message))
+            with llm._foreground_work():
+                evaluated = self._evaluate(tokens, cancel, lambda: llm._probability(end_of_message))
         finally:
             self._release()
         return None if evaluated is None else evaluated[1]
@@ -456,36 +501,37 @@ class LlamaCppSlot:
         self._claim()
         sampler = None
         try:
-            sampler = llm._new_sampler(params)
-            token = self._prefill(prompt, sampler, cancel, stats)
-            if token is None:
-                stats.finish_reason = "cancelled"
-                return
-            reply = _ReplyText(llm.stop_strings)
-            while True:
-                if llm._is_end_of_generation(token):
-                    stats.finish_reason = "stop"
-                    break
-                stats.completion_tokens += 1
-                if text := reply.add(llm._piece(token)):
-                    yield text
-                if reply.stopped:
-                    stats.finish_reason = "stop"
-                    break
-                if cancel.is_set():
+            with llm._foreground_work():
+                sampler = llm._new_sampler(params)
+                token = self._prefill(prompt, sampler, cancel, stats)
+                if token is None:
                     stats.finish_reason = "cancelled"
-                    break
-                if stats.completion_tokens >= params.max_tokens:
-                    stats.finish_reason = "length"
-                    break
-                with llm._lock:
-                    if len(self.tokens) >= llm.context_length or not llm._make_room(self, 1):
+                    return
+                reply = _ReplyText(llm.stop_strings)
+                while True:
+                    if llm._is_end_of_generation(token):
+                        stats.finish_reason = "stop"
+                        break
+                    stats.completion_tokens += 1
+                    if text := reply.add(llm._piece(token)):
+                        yield text
+                    if reply.stopped:
+                        stats.finish_reason = "stop"
+                        break
+                    if cancel.is_set():
+                        stats.finish_reason = "cancelled"
+                        break
+                    if stats.completion_tokens >= params.max_tokens:
                         stats.finish_reason = "length"
                         break
-                    llm._decode(self, [token])
-                    token = llm._sample(sampler)
-            if stats.finish_reason != "cancelled" and (text := reply.flush()):
-                yield text
+                    with llm._lock:
+                        if len(self.tokens) >= llm.context_length or not llm._make_room(self, 1):
+                            stats.finish_reason = "length"
+                            break
+                        llm._decode(self, [token])
+                        token = llm._sample(sampler)
+                if stats.finish_reason != "cancelled" and (text := reply.flush()):
+                    yield text
         except GeneratorExit:
             stats.finish_reason = "cancelled"  # the consumer dropped the stream
             raise
@@ -509,13 +555,18 @@ class LlamaCppSlot:
         return first_token
 
     def _evaluate(
-        self, tokens: list[int], cancel: threading.Event, read: Callable[[], R] | None = None
+        self,
+        tokens: list[int],
+        cancel: threading.Event,
+        read: Callable[[], R] | None = None,
+        needed: threading.Event | None = None,
     ) -> tuple[int, R | None] | None:
         """Bring the sequence to exactly ``tokens``, evaluating only what the cache lacks.
 
         Returns how many tokens were cached and, with ``read``, what it reads from the last token's
         logits (that token is then evaluated again if it was cached); None when cancelled. The lock
-        is released between batches so other sessions' tokens keep flowing.
+        is released between batches so other sessions' tokens keep flowing. With ``needed``, the work
+        is a head start that yields to other sessions' replies until ``needed`` is set.
         """
         llm = self._llm
         with llm._lock:
@@ -526,15 +577,21 @@ class LlamaCppSlot:
             if read is not None:
                 cached = min(cached, len(tokens) - 1)
             llm._truncate(self, cached)
-        for start in range(cached, len(tokens), _BATCH_SIZE):
+        start = cached
+        while start < len(tokens):
             if cancel.is_set():
                 return None
-            chunk = tokens[start : start + _BATCH_SIZE]
             with llm._lock:
+                llm._wait_for_turn(needed, cancel)
+                if cancel.is_set():
+                    return None
+                head_start = needed is not None and not needed.is_set()
+                chunk = tokens[start : start + (_HEAD_START_BATCH if head_start else _BATCH_SIZE)]
                 if not llm._make_room(self, len(chunk)):
                     raise ContextOverflowError(f"KV memory of {llm.kv_cells} cells is held by generating sessions")
                 llm._decode(self, chunk)
+                start += len(chunk)
                 # Read under the same lock: the context's logits belong to this decode only until the next.
-                if read is not None and start + len(chunk) == len(tokens):
+                if read is not None and start == len(tokens):
                     return cached, read()
         return cached, None
