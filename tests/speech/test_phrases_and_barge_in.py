@@ -34,6 +34,10 @@ def test_first_phrase_ends_before_a_clause_word_or_at_its_word_limit() -> None:
     assert _split("Paris is known for its vibrant culture.")[0] == "Paris is known"
     # No clause word: the phrase ends at the word limit, but not on a word that leans on the next.
     assert _split("I want to go to the store today.")[0] == "I want to go"
+    assert _split("The horizon seems extremely far away.")[0] == "The horizon seems extremely"
+    # A fifth word that closes the sentence or clause stays with it.
+    assert _split("A week is seven days. Enjoy it.")[0] == "A week is seven days."
+    assert _split("Sure, I can do that, and more.")[0] == "Sure, I can do that,"
     # The next word decides, so nothing is cut while it may still be streaming ("for" or "fortunately").
     splitter = PhraseSplitter()
     assert splitter.push("It is sunny for") == []
