@@ -154,6 +154,28 @@ def test_a_head_start_waits_while_another_session_replies_until_it_is_needed(llm
         slot.close()
 
 
+def test_a_relaxed_reply_waits_while_another_session_needs_its_first_words(llm: LlamaCppLlm) -> None:
+    urgent_slot, relaxed_slot = llm.open_slot(), llm.open_slot()
+    urgent = iter(urgent_slot.generate(ask("Name three colours."), GREEDY, NEVER))
+    next(urgent)  # another session's listener waits for this reply
+    urgency = threading.Event()  # clear: this reply's listener has audio enough
+    pieces: list[str] = []
+    relaxed = threading.Thread(
+        target=lambda: pieces.extend(relaxed_slot.generate(ask("Count to five."), GREEDY, NEVER, urgency))
+    )
+    relaxed.start()
+    relaxed.join(0.5)
+    assert relaxed.is_alive() and pieces == [], "the relaxed reply went ahead of an urgent one"
+    assert "".join(urgent)  # the urgent reply streams to its end; then the relaxed one goes on
+    relaxed.join(30)
+    assert not relaxed.is_alive()
+    alone = llm.open_slot()
+    assert "".join(pieces) == reply(alone, ask("Count to five.")).text
+    for slot in (urgent_slot, relaxed_slot, alone):
+        assert_cache_matches_memory(llm, slot)
+        slot.close()
+
+
 def test_the_end_of_message_probability_tells_finished_words_from_cut_ones(llm: LlamaCppLlm) -> None:
     slot = llm.open_slot()
     finished = slot.message_end_probability(ask("What is 2 plus 2?"), NEVER)

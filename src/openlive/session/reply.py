@@ -127,6 +127,10 @@ class Reply:
         self._speech = speech
         self._on_playback = on_playback
         self._cancel = threading.Event()
+        # Set while the listener waits on the LLM; clear while a whole phrase waits for TTS, when the
+        # rest of the reply may give way to other sessions' first words (see LlmSlot.generate).
+        self._urgency = threading.Event()
+        self._urgency.set()
         self._released = asyncio.Event()
         if not held:
             self._released.set()
@@ -210,7 +214,7 @@ class Reply:
     def _text_pieces(self) -> Iterator[str]:
         if self._planned_text is not None:
             return self._recorded(iter([self._planned_text]))
-        self._generation = self._slot.generate(self.messages, self._sampling, self._cancel)
+        self._generation = self._slot.generate(self.messages, self._sampling, self._cancel, self._urgency)
         if self._max_sentences is None:
             return self._recorded(iter(self._generation))
         return self._recorded(self._first_sentences(iter(self._generation), self._max_sentences))
@@ -245,6 +249,8 @@ class Reply:
         producer = asyncio.create_task(self._split_phrases(phrases))
         try:
             while (phrase := await phrases.get()) is not None:
+                if phrases.empty():
+                    self._urgency.set()
                 if not await self._speak(phrase, speech):
                     return
         finally:
@@ -262,6 +268,7 @@ class Reply:
                 for phrase in splitter.push(piece):
                     self.timeline.mark("first_phrase")
                     phrases.put_nowait(phrase)
+                    self._urgency.clear()
             for phrase in splitter.flush():
                 self.timeline.mark("first_phrase")
                 phrases.put_nowait(phrase)

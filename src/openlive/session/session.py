@@ -25,7 +25,7 @@ import numpy as np
 from openlive import metrics
 from openlive.audio import StreamResampler
 from openlive.backends.face.base import FacePose
-from openlive.backends.llm.base import ChatMessage, ContextOverflowError, SamplingParams
+from openlive.backends.llm.base import ChatMessage, ContextOverflowError, GenerationStats, SamplingParams
 from openlive.backends.tts.base import NORMAL_PROSODY
 from openlive.engine.affect.types import FaceCues, ReplyStyle
 from openlive.engine.proactivity.detector import ConversationState
@@ -228,6 +228,9 @@ class Session:
         self._slot_work: asyncio.Future[Any] | None = None
         # How the next user message opens, as last evaluated ahead of time.
         self._prefilled_start = ""
+        # Set when a turn needs the slot: the prefills queued before then stop giving way to other
+        # sessions' replies (see LlmSlot.prefill).
+        self._prefills_needed = threading.Event()
         self._closing = threading.Event()
         self._reply_watch: asyncio.Task[None] | None = None
         self._speculation: asyncio.Task[_Speculation] | None = None
@@ -647,6 +650,7 @@ class Session:
             if not judged.cancelled() and judged.exception() is None and (probability := judged.result()) is not None:
                 tracker.hear_words(speech_end_sample, probability)
 
+        self._need_prefills()
         judging = self._queue_slot_work(lambda: self._slot.message_end_probability(messages, self._closing))
         judging.add_done_callback(tell_tracker)
 
@@ -843,6 +847,7 @@ class Session:
     ) -> Reply:
         """A reply to the user's latest words: grounded in what is seen when asked about it, else the LLM's."""
         question = pending_user if pending_user is not None else self._last_user_text()
+        self._need_prefills()
         reply = Reply(
             self._runtime,
             self._slot,
@@ -881,7 +886,12 @@ class Session:
 
     def _queue_prefill(self, messages: list[ChatMessage], user_start: str) -> None:
         """Evaluate ``messages`` and the start of the next user message on the slot, after its other work."""
-        self._queue_slot_work(lambda: self._slot.prefill(messages, self._closing, user_start))
+        needed = self._prefills_needed
+        self._queue_slot_work(lambda: self._slot.prefill(messages, self._closing, user_start, needed))
+
+    def _need_prefills(self) -> None:
+        self._prefills_needed.set()
+        self._prefills_needed = threading.Event()
 
     def _queue_slot_work(self, work: Callable[[], T]) -> asyncio.Task[T]:
         """Run ``work`` on the LLM executor once the slot's earlier work has let go of the slot."""
@@ -931,7 +941,7 @@ class Session:
         if self._slot_work is reply.generation_done:
             self._prefill_next_turn()
         self._last_reply_end = time.monotonic()
-        self._observe(reply.timeline)
+        self._observe(reply.timeline, result.stats)
         if not result.interrupted:
             self._turn_calls = []  # the turn completed: its background calls run on
             self._send(ServerContent(generation_complete=True))
@@ -970,13 +980,19 @@ class Session:
             response_tokens_details=(ModalityTokenCount(modality, stats.completion_tokens),),
         )
 
-    def _observe(self, timeline: TurnTimeline) -> None:
+    def _observe(self, timeline: TurnTimeline, stats: GenerationStats) -> None:
         stages = timeline.relative_ms()
         if not stages:
             return
         for stage, milliseconds in stages.items():
             metrics.TURN_STAGE_SECONDS.labels(stage).observe(milliseconds / 1000)
-        log.info("session %s turn stages (ms after end of speech/input): %s", self.session_id, stages)
+        log.info(
+            "session %s turn stages (ms after end of speech/input): %s; prompt %d tokens, %d evaluated",
+            self.session_id,
+            stages,
+            stats.prompt_tokens,
+            stats.prompt_tokens - stats.cached_tokens,
+        )
 
     def _fail(self, error: ProtocolError) -> None:
         if not self.failure.done():

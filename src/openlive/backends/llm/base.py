@@ -54,8 +54,16 @@ class Generation:
 
 
 class LlmSlot(Protocol):
-    def generate(self, messages: Sequence[ChatMessage], params: SamplingParams, cancel: threading.Event) -> Generation:
-        """Stream the assistant reply to ``messages``. Stops early when ``cancel`` is set."""
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event,
+        urgency: threading.Event | None = None,
+    ) -> Generation:
+        """Stream the assistant reply to ``messages``. Stops early when ``cancel`` is set. While
+        ``urgency`` is clear (its listener has words enough to hear for now), the generation may give
+        way to other sessions' urgent work; None: always urgent."""
         ...
 
     def prefill(

@@ -8,21 +8,23 @@ slot loses its cache (it re-evaluates its prompt next time); when there are more
 ids, the least recently used idle slot gives its id up the same way.
 
 All calls into the context happen under one lock, a batch or a single token at a time, so sessions on
-different executor threads interleave token by token instead of waiting for a whole reply. A head start
-(:meth:`LlamaCppSlot.prefill` with a ``needed`` event not yet set) gives way: it evaluates a few tokens
-per step and only while no other session is replying or judging words, so one session's prefill never
-sits between another session's user and the first word of its answer.
+different executor threads interleave token by token instead of waiting for a whole reply. Before each
+step, work waits while more urgent work runs for another session (:class:`Priority`): a user waiting for
+the first words of an answer goes before the rest of a reply whose listener has audio enough, which goes
+before a prefill nobody waits for yet. Lower-priority prompt evaluation takes small steps, so urgent work
+that comes along waits for one of them at most.
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import ctypes
 import itertools
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from enum import IntEnum
 from importlib.util import find_spec
 from pathlib import Path
 from typing import ClassVar, Literal, TypeVar
@@ -45,10 +47,18 @@ _KV_TYPES: dict[KvType, int] = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cp
 # Prompt tokens evaluated per locked step. Small batches let other sessions' tokens and a cancel through
 # between steps; on one thread, 32 to 512 token batches prefilled at the same speed (measured).
 _BATCH_SIZE = 64
-# Tokens per locked step of a head start: about 70 ms, the longest a reply that comes along waits.
-_HEAD_START_BATCH = 8
-# How often a waiting head start looks again whether the context is free of replies.
-_HEAD_START_WAIT_S = 0.01
+# Prompt tokens per locked step of work that is not urgent: about 70 ms, the longest urgent work waits.
+_YIELDING_BATCH_SIZE = 8
+# How often work that gives way looks again whether it may go.
+_YIELD_WAIT_S = 0.01
+
+
+class Priority(IntEnum):
+    HEAD_START = 0  # a prefill nobody waits for yet
+    RELAXED = 1  # a reply whose listener has audio enough for now
+    URGENT = 2  # a user waits: the first words of a reply, a words check
+
+
 # How often a generation waiting for a free sequence id looks at its cancel event.
 _SEQUENCE_WAIT_S = 0.05
 
@@ -207,9 +217,9 @@ class LlamaCppLlm:
         self._lock = threading.Condition()
         self._closed = False
         self._free_sequences = list(range(max_slots))
-        # Replies and words checks under way (guarded by ``_lock``): head starts wait while any is,
-        # unless one waits for a sequence id, which a head start may hold until it ends.
-        self._foreground = 0
+        # Operations under way by priority (guarded by ``_lock``), and how many wait for a sequence id:
+        # then nothing gives way, since the work that gives way may hold the id until it ends.
+        self._running: Counter[Priority] = Counter()
         self._waiting_for_sequence = 0
         self._slots_with_cache: list[LlamaCppSlot] = []
         self._clock = itertools.count()
@@ -362,28 +372,6 @@ class LlamaCppLlm:
             self._drop_cache(victim)
         return True
 
-    @contextlib.contextmanager
-    def _foreground_work(self) -> Iterator[None]:
-        with self._lock:
-            self._foreground += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._foreground -= 1
-                self._lock.notify_all()
-
-    def _wait_for_turn(self, needed: threading.Event | None, cancel: threading.Event) -> None:
-        """With ``_lock`` held: let other sessions' replies go first unless this work is ``needed``."""
-        while (
-            needed is not None
-            and self._foreground
-            and not self._waiting_for_sequence
-            and not needed.is_set()
-            and not cancel.is_set()
-        ):
-            self._lock.wait(_HEAD_START_WAIT_S)
-
     def _truncate(self, slot: LlamaCppSlot, length: int) -> None:
         if slot.sequence is not None and length < len(slot.tokens):
             llama_cpp.llama_memory_seq_rm(self._memory, slot.sequence, length, -1)
@@ -410,6 +398,52 @@ class LlamaCppLlm:
         slot.tokens.extend(tokens)
 
 
+class _Operation:
+    """One piece of work on the context, registered under the priority ``priority()`` gives now."""
+
+    def __init__(self, llm: LlamaCppLlm, priority: Callable[[], Priority]) -> None:
+        self._llm = llm
+        self._priority = priority
+        self.level: Priority | None = None
+
+    def __enter__(self) -> _Operation:
+        with self._llm._lock:
+            self._register()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        llm = self._llm
+        with llm._lock:
+            if self.level is not None:
+                llm._running[self.level] -= 1
+                self.level = None
+            llm._lock.notify_all()
+
+    def _register(self) -> Priority:
+        level = self._priority()
+        if level != self.level:
+            running = self._llm._running
+            if self.level is not None:
+                running[self.level] -= 1
+            running[level] += 1
+            self.level = level
+            self._llm._lock.notify_all()
+        return level
+
+    def wait_for_turn(self, cancel: threading.Event) -> Priority:
+        """With the llm's lock held: wait while more urgent work runs elsewhere; the priority now."""
+        llm = self._llm
+        while True:
+            level = self._register()
+            if (
+                cancel.is_set()
+                or llm._waiting_for_sequence
+                or not any(count for other, count in llm._running.items() if other > level)
+            ):
+                return level
+            llm._lock.wait(_YIELD_WAIT_S)
+
+
 class LlamaCppSlot:
     """One conversation's view of a :class:`LlamaCppLlm`: its KV sequence and the tokens in it."""
 
@@ -425,7 +459,13 @@ class LlamaCppSlot:
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return len(self._llm.prompt_tokens(messages))
 
-    def generate(self, messages: Sequence[ChatMessage], params: SamplingParams, cancel: threading.Event) -> Generation:
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event,
+        urgency: threading.Event | None = None,
+    ) -> Generation:
         if self._closed:
             raise RuntimeError("generate() on a closed slot")
         prompt = self._llm.prompt_tokens(messages)
@@ -436,7 +476,11 @@ class LlamaCppSlot:
                 f"prompt of {len(prompt)} tokens does not fit the context of {self._llm.context_length}"
             )
         stats = GenerationStats(prompt_tokens=len(prompt))
-        return Generation(self._stream(prompt, params, cancel, stats), stats)
+
+        def priority() -> Priority:
+            return Priority.URGENT if urgency is None or urgency.is_set() else Priority.RELAXED
+
+        return Generation(self._stream(prompt, params, cancel, stats, priority), stats)
 
     def close(self) -> None:
         with self._llm._lock:
@@ -456,9 +500,14 @@ class LlamaCppSlot:
         tokens = self._llm.next_user_prefix_tokens(messages, user_start)
         if not tokens or len(tokens) >= self._llm.context_length:
             return  # the next turn will not fit anyway: nothing worth evaluating
+
+        def priority() -> Priority:
+            return Priority.URGENT if needed is None or needed.is_set() else Priority.HEAD_START
+
         self._claim()
         try:
-            self._evaluate(tokens, cancel, needed=needed)
+            with _Operation(self._llm, priority) as operation:
+                self._evaluate(tokens, cancel, operation)
         finally:
             self._release()
 
@@ -473,8 +522,8 @@ class LlamaCppSlot:
             return None
         self._claim()
         try:
-            with llm._foreground_work():
-                evaluated = self._evaluate(tokens, cancel, lambda: llm._probability(end_of_message))
+            with _Operation(llm, lambda: Priority.URGENT) as operation:
+                evaluated = self._evaluate(tokens, cancel, operation, lambda: llm._probability(end_of_message))
         finally:
             self._release()
         return None if evaluated is None else evaluated[1]
@@ -495,15 +544,20 @@ class LlamaCppSlot:
             llm._lock.notify_all()
 
     def _stream(
-        self, prompt: list[int], params: SamplingParams, cancel: threading.Event, stats: GenerationStats
+        self,
+        prompt: list[int],
+        params: SamplingParams,
+        cancel: threading.Event,
+        stats: GenerationStats,
+        priority: Callable[[], Priority],
     ) -> Iterator[str]:
         llm = self._llm
         self._claim()
         sampler = None
         try:
-            with llm._foreground_work():
+            with _Operation(llm, priority) as operation:
                 sampler = llm._new_sampler(params)
-                token = self._prefill(prompt, sampler, cancel, stats)
+                token = self._prefill(prompt, sampler, cancel, stats, operation)
                 if token is None:
                     stats.finish_reason = "cancelled"
                     return
@@ -525,6 +579,7 @@ class LlamaCppSlot:
                         stats.finish_reason = "length"
                         break
                     with llm._lock:
+                        operation.wait_for_turn(cancel)
                         if len(self.tokens) >= llm.context_length or not llm._make_room(self, 1):
                             stats.finish_reason = "length"
                             break
@@ -546,9 +601,10 @@ class LlamaCppSlot:
         sampler: llama_cpp.llama_sampler_p,
         cancel: threading.Event,
         stats: GenerationStats,
+        operation: _Operation,
     ) -> int | None:
         """Evaluate what the cache lacks of ``prompt`` and sample the first reply token (None: cancelled)."""
-        evaluated = self._evaluate(prompt, cancel, lambda: self._llm._sample(sampler))
+        evaluated = self._evaluate(prompt, cancel, operation, lambda: self._llm._sample(sampler))
         if evaluated is None:
             return None
         stats.cached_tokens, first_token = evaluated
@@ -558,15 +614,15 @@ class LlamaCppSlot:
         self,
         tokens: list[int],
         cancel: threading.Event,
+        operation: _Operation,
         read: Callable[[], R] | None = None,
-        needed: threading.Event | None = None,
     ) -> tuple[int, R | None] | None:
         """Bring the sequence to exactly ``tokens``, evaluating only what the cache lacks.
 
         Returns how many tokens were cached and, with ``read``, what it reads from the last token's
         logits (that token is then evaluated again if it was cached); None when cancelled. The lock
-        is released between batches so other sessions' tokens keep flowing. With ``needed``, the work
-        is a head start that yields to other sessions' replies until ``needed`` is set.
+        is released between batches so other sessions' tokens keep flowing, and ``operation`` waits
+        before each batch while more urgent work runs.
         """
         llm = self._llm
         with llm._lock:
@@ -582,11 +638,10 @@ class LlamaCppSlot:
             if cancel.is_set():
                 return None
             with llm._lock:
-                llm._wait_for_turn(needed, cancel)
+                urgent = operation.wait_for_turn(cancel) is Priority.URGENT
                 if cancel.is_set():
                     return None
-                head_start = needed is not None and not needed.is_set()
-                chunk = tokens[start : start + (_HEAD_START_BATCH if head_start else _BATCH_SIZE)]
+                chunk = tokens[start : start + (_BATCH_SIZE if urgent else _YIELDING_BATCH_SIZE)]
                 if not llm._make_room(self, len(chunk)):
                     raise ContextOverflowError(f"KV memory of {llm.kv_cells} cells is held by generating sessions")
                 llm._decode(self, chunk)
