@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from openlive.backends.turn.base import TurnModel
 from openlive.backends.vad.base import Vad
 from openlive.engine.affect.estimator import EmotionEstimator
 from openlive.engine.proactivity.detector import DirectednessDetector
+from openlive.engine.threads import PriorityExecutor, Urgency
 from openlive.engine.tools.planner import EmbeddedToolPlanner, ToolPlanner
 from openlive.engine.vision import VisionEngine
 
@@ -82,7 +83,8 @@ class Runtime:
         # VAD frames and the end-of-turn model, in audio order per session.
         self.listen_executor = ThreadPoolExecutor(2, thread_name_prefix="listen")
         self.asr_executor = ThreadPoolExecutor(2, thread_name_prefix="asr")
-        self.tts_executor = ThreadPoolExecutor(2, thread_name_prefix="tts")
+        # A reply's first phrase goes before other replies' later ones.
+        self.tts_executor = PriorityExecutor(2, thread_name_prefix="tts")
         # Per-turn analysis (emotion, directedness) and tool planning.
         self.analysis_executor = ThreadPoolExecutor(2, thread_name_prefix="analysis")
         # The tool planner keeps one LLM slot for its choices: one plan at a time.
@@ -181,12 +183,13 @@ class Runtime:
         """Load every model in parallel on the executors they will run on."""
         started = time.perf_counter()
         options = self.options
-        loaders: dict[str, tuple[ThreadPoolExecutor, Callable[[], Any]]] = {
+        tts_executor = self.tts_executor.at(Urgency.NOW)
+        loaders: dict[str, tuple[Executor, Callable[[], Any]]] = {
             "llm": (self.llm_executor, lambda: registry.create("llm", options.llm_backend, **options.llm_options)),
             "vad": (self.listen_executor, lambda: registry.create("vad", options.vad_backend)),
             "asr": (self.asr_executor, lambda: registry.create("asr", options.asr_backend)),
-            "tts": (self.tts_executor, lambda: registry.create("tts", options.tts_backend)),
-            "fallback_tts": (self.tts_executor, lambda: registry.create("tts", options.fallback_tts_backend)),
+            "tts": (tts_executor, lambda: registry.create("tts", options.tts_backend)),
+            "fallback_tts": (tts_executor, lambda: registry.create("tts", options.fallback_tts_backend)),
             "ocr": (self.listen_executor, lambda: registry.create("ocr", options.ocr_backend)),
             "face": (self.listen_executor, lambda: registry.create("face", options.face_backend)),
         }
@@ -217,7 +220,7 @@ class Runtime:
             for prepare in (self.emotion_estimator, self.directedness_detector, self.tool_planner)
         ]
 
-    async def run(self, executor: ThreadPoolExecutor, work: Callable[[], T]) -> T:
+    async def run(self, executor: Executor, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(executor, work)
 
     def close(self) -> None:

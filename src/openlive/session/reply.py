@@ -25,7 +25,7 @@ from openlive.backends.tts.base import NORMAL_PROSODY, Prosody, Tts
 from openlive.engine.runtime import Runtime
 from openlive.engine.speech.phrases import PhraseSplitter
 from openlive.engine.speech.voice_out import OUTPUT_MIME_TYPE, OUTPUT_RATE, speech_frames
-from openlive.engine.threads import iterate_in_thread
+from openlive.engine.threads import Urgency, iterate_in_thread
 from openlive.protocol.messages import Blob, Content, Part, ServerContent, Transcription
 
 log = logging.getLogger(__name__)
@@ -280,9 +280,9 @@ class Reply:
         """Send one phrase as audio frames, paced near real time; False once stopped."""
         spoken = " " + phrase if self._sent_parts else phrase
         first = True
-        async for frame in speech_frames(
-            speech.tts, self._runtime.tts_executor, phrase, self._cancel, speech.prosody, speech.language
-        ):
+        # The first phrase is what the user waits for; later ones have the earlier ones' playback.
+        executor = self._runtime.tts_executor.at(Urgency.SOON if self._sent_parts else Urgency.NOW)
+        async for frame in speech_frames(speech.tts, executor, phrase, self._cancel, speech.prosody, speech.language):
             self.timeline.mark("audio_ready")
             wait = self._playback.wait_seconds()
             if wait > 0 and self._released.is_set():
