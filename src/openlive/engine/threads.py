@@ -6,7 +6,7 @@ import asyncio
 import heapq
 import itertools
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor, Future
 from enum import IntEnum
 from typing import Any, ParamSpec, TypeVar
@@ -19,7 +19,7 @@ _DONE = object()
 
 async def iterate_in_thread(
     executor: Executor, produce: Callable[[], Iterator[T]], cancel: threading.Event
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """Run ``produce()`` on ``executor`` and yield its items on the event loop as they come.
 
     If the consumer stops early (or is cancelled), ``cancel`` is set so the producer can end

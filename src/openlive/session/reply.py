@@ -9,6 +9,7 @@ is sent after it returns, and :attr:`Reply.sent_text` is what the client actuall
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import threading
@@ -235,12 +236,16 @@ class Reply:
                 return
 
     async def _run_text(self) -> None:
+        pieces = iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel)
         try:
-            async for piece in iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel):
-                self.timeline.mark("first_token")
-                if not await self._emit(ServerContent(model_turn=Content("model", (Part(text=piece),)))):
-                    return
-                self._sent_parts.append(piece)
+            # Closed before the generation counts as done: closing waits until the LLM thread has
+            # let go of the slot, which the next reply on it is about to claim.
+            async with contextlib.aclosing(pieces):
+                async for piece in pieces:
+                    self.timeline.mark("first_token")
+                    if not await self._emit(ServerContent(model_turn=Content("model", (Part(text=piece),)))):
+                        return
+                    self._sent_parts.append(piece)
         finally:
             self._generation_finished()
 
