@@ -415,6 +415,19 @@ def _latency_rows(table: BenchTable, level: LevelResult) -> None:
     table.add_row(
         "end of speech → first audio chunk", level.sessions, len(latencies), _ms(p50), _ms(p95), LATENCY_TARGET, verdict
     )
+    timed = [
+        (turn, (turn.reply.first_audio - turn.speech_end) * 1000)
+        for turn in level.turns
+        if turn.reply is not None and turn.reply.first_audio is not None
+    ]
+    slowest = sorted(timed, key=lambda pair: -pair[1])[:3]
+    table.notes.append(
+        f"Slowest turns at {level.sessions} session(s): "
+        + "; ".join(
+            f"{turn.utterance.label} {ms:.0f} ms" + (f" (split {turn.split_turns})" if turn.split_turns else "")
+            for turn, ms in slowest
+        )
+    )
     missing = sum(turn.reply is None for turn in level.turns)
     split = sum(turn.split_turns for turn in level.turns)
     stray = sum(turn.stray_replies for turn in level.turns)
