@@ -206,6 +206,13 @@ class SpokenTurn:
     split_turns: int
     stray_replies: int  # server turns that came after the previous reply, before this utterance
 
+    @property
+    def latency_ms(self) -> float | None:
+        """End of speech → first reply audio; None without reply audio."""
+        if self.reply is None or self.reply.first_audio is None:
+            return None
+        return (self.reply.first_audio - self.speech_end) * 1000
+
 
 async def speak(talk: Conversation, utterance: Utterance) -> SpokenTurn:
     """Say ``utterance`` after a short lead-in and wait for the reply to arrive and finish playing."""
@@ -248,7 +255,7 @@ class LevelResult:
     failures: list[str] = field(default_factory=list)
 
     def latencies_ms(self) -> list[float]:
-        return [(t.reply.first_audio - t.speech_end) * 1000 for t in self.turns if t.reply and t.reply.first_audio]
+        return [latency for turn in self.turns if (latency := turn.latency_ms) is not None]
 
     def to_first(self, attribute: str) -> list[float]:
         """End of speech → the first message of a kind (``first_input_text``…), in ms."""
@@ -415,11 +422,7 @@ def _latency_rows(table: BenchTable, level: LevelResult) -> None:
     table.add_row(
         "end of speech → first audio chunk", level.sessions, len(latencies), _ms(p50), _ms(p95), LATENCY_TARGET, verdict
     )
-    timed = [
-        (turn, (turn.reply.first_audio - turn.speech_end) * 1000)
-        for turn in level.turns
-        if turn.reply is not None and turn.reply.first_audio is not None
-    ]
+    timed = [(turn, latency) for turn in level.turns if (latency := turn.latency_ms) is not None]
     slowest = sorted(timed, key=lambda pair: -pair[1])[:3]
     table.notes.append(
         f"Slowest turns at {level.sessions} session(s): "
