@@ -220,6 +220,7 @@ class Session:
         realtime = setup.realtime_input_config
         self._interruptible = realtime.activity_handling is ActivityHandling.START_OF_ACTIVITY_INTERRUPTS
         self._voice = VoiceInput(runtime, realtime.automatic_activity_detection, self._language)
+        self._voice.declare_tools(self._declarations)
         self._manual_activity = realtime.automatic_activity_detection.disabled
         self._manual_audio: list[np.ndarray] | None = None
         self._reply: Reply | None = None
@@ -356,6 +357,7 @@ class Session:
         if message.tools is not None:
             self._declarations = engine_declarations(message.tools)
             self._tool_book.declare(message.tools)
+            self._voice.declare_tools(self._declarations)
 
     # --- function calls ----------------------------------------------------------------------
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from openlive.audio import AudioFormatError, Float32Audio, StreamResampler, parse_pcm_mime, pcm16_to_int16
 from openlive.engine.runtime import Runtime
 from openlive.engine.speech.activity import SAMPLE_RATE, ActivitySettings, EndSensitivity, StartSensitivity
+from openlive.engine.speech.asr_context import tool_context
 from openlive.engine.speech.transcriber import TranscriptUpdate, UtteranceTranscriber
 from openlive.engine.speech.turns import TurnEvent, TurnTracker, UserTurnEnded
+from openlive.engine.tools.schema import FunctionDeclaration
 from openlive.protocol.errors import invalid_argument
 from openlive.protocol.messages import AutomaticActivityDetection, Blob
 from openlive.protocol.messages import EndSensitivity as WireEndSensitivity
@@ -68,6 +72,10 @@ class VoiceInput:
         transcriber = self.transcriber
         work = transcriber.final if final else transcriber.partial
         return await self._runtime.run(self._runtime.asr_executor, lambda: work(audio))
+
+    def declare_tools(self, declarations: Sequence[FunctionDeclaration]) -> None:
+        """Bias transcription towards the words of the session's tools, from the utterance in progress on."""
+        self.transcriber.context = tool_context(declarations)
 
     def new_utterance(self) -> None:
         # The next utterance expects the language this one was heard in.

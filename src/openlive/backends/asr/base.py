@@ -37,6 +37,7 @@ class Asr(Protocol):
         prompt: str | None = None,
         *,
         expected_language: str | None = None,
+        context: str | None = None,
     ) -> Transcript:
         """Transcribe ``audio``.
 
@@ -44,6 +45,8 @@ class Asr(Protocol):
         ``expected_language`` (a BCP-47 tag, or None for no preference) is kept unless the
         audio is confidently in another language. ``prompt`` is text said just before this
         audio (an earlier part of the same utterance), which keeps spelling and casing
-        consistent across pieces.
+        consistent across pieces. ``context`` is text that names what the speech is likely about
+        (the session's declared tools, see :mod:`openlive.engine.speech.asr_context`): a hint
+        put before ``prompt``, which the backend drops where it misleads the decoding.
         """
         ...

@@ -18,6 +18,13 @@ Short windows have one known failure: Whisper sometimes never stops, repeating t
   transcribed again with a longer window (:data:`FALLBACK_WINDOW_S`), which Whisper handles
   the way it was trained.
 
+Context (the session's tool words, see :mod:`openlive.engine.speech.asr_context`): the audio is
+decoded without it and again with it in the prompt, and the second decoding may only change
+stretches towards the context's words (:mod:`openlive.backends.asr.biasing`). The biased
+decoding is bounded to a few tokens more than the plain one, so a prompt-induced loop ends early.
+On 69 task-manager clips (synthetic voices) word accuracy went 0.844 → 0.865 ("overdue", "list",
+"reschedule" heard right), at about 70 ms more per utterance on one thread.
+
 Language: when the caller names none, Whisper's detection decides only when it is confident
 (:data:`CONFIDENT_DETECTION`); otherwise the caller's expected language is used. On short
 clips Whisper base takes synthetic or accented English for Japanese, Latin, Finnish or
@@ -29,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import ctranslate2
@@ -40,6 +47,7 @@ from faster_whisper.tokenizer import _LANGUAGE_CODES, Tokenizer
 
 from openlive.audio import Float32Audio
 from openlive.backends.asr.base import Transcript
+from openlive.backends.asr.biasing import context_vocabulary, merge_biased
 from openlive.backends.asr.model_files import ensure_whisper_base
 
 SAMPLE_RATE = 16000
@@ -67,12 +75,17 @@ MAX_WORDS_PER_SECOND = 6.0
 TOKENS_PER_WINDOW_SECOND = 8
 _TOKENS_FIXED = 6
 _MAX_PROMPT_TOKENS = 112
+_BIASED_EXTRA_TOKENS = 8
 _TIME_PER_TIMESTAMP = 0.02
 _FRAMES_PER_SECOND = 100
 # Whisper's own defaults for deciding that a window holds no speech.
 _NO_SPEECH_THRESHOLD = 0.6
 _LOG_PROB_THRESHOLD = -1.0
 _WORD = re.compile(r"[\w']+")
+
+
+def _join(*parts: str | None) -> str:
+    return " ".join(part.strip() for part in parts if part and part.strip())
 
 
 def whisper_language(tag: str | None) -> str | None:
@@ -101,6 +114,7 @@ class _Decoded:
     complete: bool
     no_speech_probability: float
     avg_log_probability: float
+    tokens: int
 
 
 class WhisperAsr:
@@ -156,6 +170,7 @@ class WhisperAsr:
         prompt: str | None = None,
         *,
         expected_language: str | None = None,
+        context: str | None = None,
         full_window: bool = False,
     ) -> Transcript:
         """Transcribe 16 kHz mono ``audio`` (at most 30 s).
@@ -186,7 +201,7 @@ class WhisperAsr:
                         detected, probability = self._detect_language(encoded, expected)
             else:
                 detected, probability = code, 1.0
-            decoded = self._decode(encoded, detected, prompt, seconds, window_s)
+            decoded = self._decode_with_context(encoded, detected, context, prompt, seconds, window_s)
             used_window_s = window_s
             if decoded.complete and not _has_loop(decoded.text):
                 break
@@ -219,8 +234,36 @@ class WhisperAsr:
             return best, best_probability
         return expected, next((p for language, p in ranked if language == expected), 0.0)
 
+    def _decode_with_context(
+        self,
+        encoded: ctranslate2.StorageView,
+        language: str,
+        context: str | None,
+        prompt: str | None,
+        speech_s: float,
+        window_s: float,
+    ) -> _Decoded:
+        """Decode without and with ``context`` before ``prompt``, and keep the changes the context
+        made towards its own words (:func:`openlive.backends.asr.biasing.merge_biased`)."""
+        plain = self._decode(encoded, language, prompt, speech_s, window_s)
+        if not context or not plain.complete:
+            return plain
+        # The context changes a few words, never the length much: a longer decoding is a loop.
+        biased = self._decode(
+            encoded, language, _join(context, prompt), speech_s, window_s, plain.tokens + _BIASED_EXTRA_TOKENS
+        )
+        if not biased.complete or _has_loop(biased.text):
+            return plain
+        return replace(plain, text=merge_biased(plain.text, biased.text, context_vocabulary(context)))
+
     def _decode(
-        self, encoded: ctranslate2.StorageView, language: str, prompt: str | None, speech_s: float, window_s: float
+        self,
+        encoded: ctranslate2.StorageView,
+        language: str,
+        prompt: str | None,
+        speech_s: float,
+        window_s: float,
+        max_new: int | None = None,
     ) -> _Decoded:
         tokenizer = self._tokenizer(language)
         tokens: list[int] = []
@@ -234,7 +277,8 @@ class WhisperAsr:
             *tokenizer.non_speech_tokens,
             *range(tokenizer.timestamp_begin + last_timestamp + 1, tokenizer.timestamp_begin + 1501),
         ]
-        max_new = math.ceil(TOKENS_PER_WINDOW_SECOND * window_s) + _TOKENS_FIXED
+        if max_new is None:
+            max_new = math.ceil(TOKENS_PER_WINDOW_SECOND * window_s) + _TOKENS_FIXED
         result = self._model.generate(
             encoded,
             [tokens],
@@ -252,6 +296,7 @@ class WhisperAsr:
             complete=len(generated) < max_new and not ran_on,
             no_speech_probability=float(result.no_speech_prob),
             avg_log_probability=float(result.scores[0]) * len(generated) / (len(generated) + 1),
+            tokens=len(generated),
         )
 
     @staticmethod

@@ -11,6 +11,9 @@ nothing was said since the speculative pass at the pause (the usual case: the tu
 after silence, and the tracker's ``UserPaused`` and ``UserTurnEnded`` carry the same audio).
 Blocking; run on the model executor.
 
+Context: the words of the session's declared tools (see :mod:`openlive.engine.speech.asr_context`)
+go to every pass as a hint, so "reschedule" is heard where Whisper alone hears "Reset you will".
+
 Language: the client's language code when it gave one. Otherwise every pass detects the
 language, but keeps the *expected* language (English at first, then the language of the
 session's latest transcript) unless detection is confident of another: Whisper base takes
@@ -56,8 +59,11 @@ class UtteranceTranscriber:
         commit_after_s: float = 2.0,
         *,
         expected_language: str = DEFAULT_EXPECTED_LANGUAGE,
+        context: str = "",
     ):
         self._asr = asr
+        # Words the session expects to hear (its tools), given to every pass as a hint.
+        self.context = context
         self._language = language
         self._expected_language = expected_language
         self._commit_after = int(commit_after_s * SAMPLE_RATE)
@@ -65,7 +71,7 @@ class UtteranceTranscriber:
         self._pauses: list[int] = []
         self._committed = 0
         self._committed_text = ""
-        self._cache: dict[tuple[int, int], str] = {}
+        self._cache: dict[tuple[int, int, str], str] = {}
 
     @property
     def language(self) -> str:
@@ -75,7 +81,11 @@ class UtteranceTranscriber:
     def next_utterance(self) -> UtteranceTranscriber:
         """A transcriber for the session's next utterance, expecting the language heard in this one."""
         return UtteranceTranscriber(
-            self._asr, self._language, self._commit_after_s, expected_language=self._expected_language
+            self._asr,
+            self._language,
+            self._commit_after_s,
+            expected_language=self._expected_language,
+            context=self.context,
         )
 
     def note_pause(self, speech_end_sample: int) -> None:
@@ -108,13 +118,14 @@ class UtteranceTranscriber:
     def _transcribe(self, audio: Float32Audio, start: int, end: int) -> str:
         if end - start < _MIN_TAIL_S * SAMPLE_RATE:
             return ""
-        key = (start, end)
+        key = (start, end, self.context)
         if key not in self._cache:
             result = self._asr.transcribe(
                 audio[start:end],
                 language=self._language,
                 prompt=self._committed_text or None,
                 expected_language=self._expected_language,
+                context=self.context or None,
             )
             if result.text:
                 self._expected_language = result.language
