@@ -82,7 +82,8 @@ class Runtime:
         self.llm_executor = ThreadPoolExecutor(options.max_concurrent_generations, thread_name_prefix="llm")
         # VAD frames and the end-of-turn model, in audio order per session.
         self.listen_executor = ThreadPoolExecutor(2, thread_name_prefix="listen")
-        self.asr_executor = ThreadPoolExecutor(2, thread_name_prefix="asr")
+        # Transcripts someone waits for (at a pause, at the end of a turn) go before reads ahead.
+        self.asr_executor = PriorityExecutor(2, thread_name_prefix="asr")
         # A reply's first phrase goes before other replies' later ones.
         self.tts_executor = PriorityExecutor(2, thread_name_prefix="tts")
         # Per-turn analysis (emotion, directedness) and tool planning.
@@ -183,11 +184,11 @@ class Runtime:
         """Load every model in parallel on the executors they will run on."""
         started = time.perf_counter()
         options = self.options
-        tts_executor = self.tts_executor.at(Urgency.NOW)
+        asr_executor, tts_executor = self.asr_executor.at(Urgency.NOW), self.tts_executor.at(Urgency.NOW)
         loaders: dict[str, tuple[Executor, Callable[[], Any]]] = {
             "llm": (self.llm_executor, lambda: registry.create("llm", options.llm_backend, **options.llm_options)),
             "vad": (self.listen_executor, lambda: registry.create("vad", options.vad_backend)),
-            "asr": (self.asr_executor, lambda: registry.create("asr", options.asr_backend)),
+            "asr": (asr_executor, lambda: registry.create("asr", options.asr_backend)),
             "tts": (tts_executor, lambda: registry.create("tts", options.tts_backend)),
             "fallback_tts": (tts_executor, lambda: registry.create("tts", options.fallback_tts_backend)),
             "ocr": (self.listen_executor, lambda: registry.create("ocr", options.ocr_backend)),

@@ -36,6 +36,7 @@ from openlive.engine.speech.activity import SAMPLE_RATE
 from openlive.engine.speech.barge_in import BargeIn, EchoDetector, is_backchannel, judge_barge_in
 from openlive.engine.speech.turns import TurnEvent, UserPaused, UserResumed, UserSpeechStarted, UserTurnEnded
 from openlive.engine.speech.voice_out import OUTPUT_RATE
+from openlive.engine.threads import Urgency
 from openlive.engine.tools.planner import PlannedCall, PlanningRequest
 from openlive.engine.vision import FrameDecodeError
 from openlive.engine.vision import MediaResolution as VisionResolution
@@ -539,7 +540,7 @@ class Session:
 
     async def _read_ahead(self, audio: np.ndarray, speech_end_sample: int) -> None:
         async with self._runtime.read_ahead:
-            text = (await self._voice.transcribe(audio, final=False)).text.strip()
+            text = (await self._voice.transcribe(audio, final=False, urgency=Urgency.AHEAD)).text.strip()
         words = text.split()[:-1]  # the last word may have been cut off
         activity = self._voice.tracker.activity
         # Worth it only while that utterance goes on and nothing has taken the slot since.

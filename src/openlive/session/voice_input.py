@@ -12,6 +12,7 @@ from openlive.engine.speech.activity import SAMPLE_RATE, ActivitySettings, EndSe
 from openlive.engine.speech.asr_context import tool_context
 from openlive.engine.speech.transcriber import TranscriptUpdate, UtteranceTranscriber
 from openlive.engine.speech.turns import TurnEvent, TurnTracker, UserTurnEnded
+from openlive.engine.threads import Urgency
 from openlive.engine.tools.schema import FunctionDeclaration
 from openlive.protocol.errors import invalid_argument
 from openlive.protocol.messages import AutomaticActivityDetection, Blob
@@ -68,10 +69,10 @@ class VoiceInput:
     async def flush(self) -> UserTurnEnded | None:
         return await self._runtime.run(self._runtime.listen_executor, self.tracker.flush)
 
-    async def transcribe(self, audio: Float32Audio, final: bool) -> TranscriptUpdate:
+    async def transcribe(self, audio: Float32Audio, final: bool, urgency: Urgency = Urgency.NOW) -> TranscriptUpdate:
         transcriber = self.transcriber
         work = transcriber.final if final else transcriber.partial
-        return await self._runtime.run(self._runtime.asr_executor, lambda: work(audio))
+        return await self._runtime.run(self._runtime.asr_executor.at(urgency), lambda: work(audio))
 
     def declare_tools(self, declarations: Sequence[FunctionDeclaration]) -> None:
         """Bias transcription towards the words of the session's tools, from the utterance in progress on."""
