@@ -36,6 +36,8 @@ Emit = Callable[[ServerContent], None]
 # How far audio may run ahead of real-time playback. The client buffers this much; on an
 # interruption at most this much was sent but never heard.
 PLAYBACK_LEAD_SECONDS = 0.8
+# The longest the LLM waits for the first phrase's audio before it goes on anyway.
+_FIRST_AUDIO_WAIT_S = 1.0
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 
 
@@ -132,6 +134,11 @@ class Reply:
         # rest of the reply may give way to other sessions' first words (see LlmSlot.generate).
         self._urgency = threading.Event()
         self._urgency.set()
+        # Cleared from the first phrase until its audio is synthesised: the LLM then leaves the CPU to
+        # Piper, which the user waits for, and writes the rest of the reply while that audio plays.
+        # On 2 cores the rest of the reply, Piper and the turn model otherwise ran at once.
+        self._generation_may_run = threading.Event()
+        self._generation_may_run.set()
         self._released = asyncio.Event()
         if not held:
             self._released.set()
@@ -173,6 +180,7 @@ class Reply:
         """Stop now: nothing more reaches the client, generation and TTS wind down."""
         self._stopped = True
         self._cancel.set()
+        self._generation_may_run.set()
         self._released.set()
 
     def discard(self) -> None:
@@ -224,6 +232,7 @@ class Reply:
         for piece in pieces:
             self._generated_parts.append(piece)
             yield piece
+            self._generation_may_run.wait(_FIRST_AUDIO_WAIT_S)
 
     def _first_sentences(self, pieces: Iterator[str], count: int) -> Iterator[str]:
         """Stop the LLM once ``count`` sentences are out (a style asked for a short reply)."""
@@ -261,6 +270,7 @@ class Reply:
         finally:
             if not producer.done():
                 self._cancel.set()
+                self._generation_may_run.set()
             await asyncio.gather(producer, return_exceptions=True)
         if producer.exception() is not None:
             raise producer.exception()  # type: ignore[misc]
@@ -271,6 +281,8 @@ class Reply:
             async for piece in iterate_in_thread(self._runtime.llm_executor, self._text_pieces, self._cancel):
                 self.timeline.mark("first_token")
                 for phrase in splitter.push(piece):
+                    if self.timeline.first_phrase is None:
+                        self._generation_may_run.clear()
                     self.timeline.mark("first_phrase")
                     phrases.put_nowait(phrase)
                     self._urgency.clear()
@@ -289,6 +301,7 @@ class Reply:
         executor = self._runtime.tts_executor.at(Urgency.SOON if self._sent_parts else Urgency.NOW)
         async for frame in speech_frames(speech.tts, executor, phrase, self._cancel, speech.prosody, speech.language):
             self.timeline.mark("audio_ready")
+            self._generation_may_run.set()
             wait = self._playback.wait_seconds()
             if wait > 0 and self._released.is_set():
                 await asyncio.sleep(wait)
