@@ -74,6 +74,54 @@ WEATHER = declaration(
     ["city", "pollutant"],
 )
 
+INTEGRAL = declaration(
+    "definite_integral",
+    "Integrate a function of x between two bounds.",
+    {
+        "expression": {"type": "string", "description": "The function to integrate, in x."},
+        "lower": {"type": "number", "description": "The lower bound."},
+        "upper": {"type": "number", "description": "The upper bound."},
+    },
+    ["expression", "lower", "upper"],
+)
+TRAFFIC = declaration(
+    "road_traffic",
+    "Estimate the road traffic between two cities.",
+    {
+        "origin": {"type": "string", "description": "The city to start from."},
+        "destination": {"type": "string", "description": "The city to drive to."},
+        "when": {"type": "string", "description": "The time frame, e.g. now, tonight, this weekend."},
+    },
+    ["origin", "destination"],
+)
+
+EXCHANGE = declaration(
+    "money_exchange",
+    "Exchange an amount of money from one currency to another.",
+    {
+        "amount": {"type": "number", "description": "How much money to exchange."},
+        "source_currency": {"type": "string", "description": "The currency to exchange from."},
+        "target_currency": {"type": "string", "description": "The currency to exchange to."},
+    },
+    ["amount", "source_currency", "target_currency"],
+)
+CASE = declaration(
+    "court_case_summary",
+    "Summarise a court case.",
+    {"case_name": {"type": "string", "description": "The name of the case."}},
+    ["case_name"],
+)
+
+TOLL = declaration(
+    "road_toll",
+    "Compute the road toll for a vehicle.",
+    {
+        "engine": {"type": "string", "description": "The engine: 'petrol', 'diesel' or 'electric'."},
+        "kilometres": {"type": "integer", "description": "How far the vehicle goes."},
+    },
+    ["engine", "kilometres"],
+)
+
 
 @pytest.fixture(scope="module")
 def filler() -> ArgumentFiller:
@@ -114,6 +162,32 @@ def filler() -> ArgumentFiller:
         ),
         # "San Francisco" stays one name.
         ("What is the ozone level in San Francisco today?", WEATHER, {"city": "San Francisco", "pollutant": "ozone"}),
+        # A formula is one value, and its numbers are not the bounds.
+        (
+            "Integrate 4x^3 - 2x + 7 from 2 to 5",
+            INTEGRAL,
+            {"expression": "4x^3 - 2x + 7", "lower": 2.0, "upper": 5.0},
+        ),
+        # Currencies named in words are passed as their ISO 4217 codes.
+        (
+            "Exchange 300 euros to Swiss francs",
+            EXCHANGE,
+            {"amount": 300.0, "source_currency": "EUR", "target_currency": "CHF"},
+        ),
+        # A listed value said as the head of a compound ("diesel-powered").
+        (
+            "What is the toll for a diesel-powered van going 240 kilometres?",
+            TOLL,
+            {"engine": "diesel", "kilometres": 240},
+        ),
+        # "vs" stays inside a name.
+        ("Summarise the Roe vs Wade case", CASE, {"case_name": "Roe vs Wade"}),
+        # A time frame the description names as a value is passed in its words, not as a date.
+        (
+            "How bad is the traffic from Boston to Albany this weekend?",
+            TRAFFIC,
+            {"origin": "Boston", "destination": "Albany", "when": "this weekend"},
+        ),
     ],
 )
 def test_values_are_chosen_together_and_as_described(

@@ -110,6 +110,27 @@ RESCHEDULE = declaration(
     ["title", "due"],
 )
 
+MIXING = declaration(
+    "mixed_gas_temperature",
+    "Calculate the temperature of two samples of a gas once mixed.",
+    {
+        "amount1": {"type": "integer", "description": "How much of the first sample there is."},
+        "temperature1": {"type": "integer", "description": "How hot the first sample is."},
+        "amount2": {"type": "integer", "description": "How much of the second sample there is."},
+        "temperature2": {"type": "integer", "description": "How hot the second sample is."},
+    },
+    ["amount1", "temperature1", "amount2", "temperature2"],
+)
+PAINTING = declaration(
+    "update_painting",
+    "Update the attributes of a painting.",
+    {
+        "medium": {"type": "string", "description": "The medium of the painting."},
+        "accent_colour": {"type": "string", "description": "The accent colour of the painting."},
+    },
+    ["medium"],
+)
+
 
 @pytest.fixture(scope="module")
 def planner() -> Iterator[EmbeddedToolPlanner]:
@@ -162,6 +183,18 @@ def planner() -> Iterator[EmbeddedToolPlanner]:
             {"case_id": "LA-1234", "closed_status": True},
         ),
         ("postpone the quarterly report to Thursday", RESCHEDULE, {"title": "quarterly report", "due": "2026-01-08"}),
+        # What a unit measures ("K" a temperature, "moles" an amount) points at the parameter.
+        (
+            "Mix 4 moles of helium at 350 K with 2 moles of helium at 290 K",
+            MIXING,
+            {"amount1": 4, "temperature1": 350, "amount2": 2, "temperature2": 290},
+        ),
+        # An optional parameter's whole name said right after a value names it.
+        (
+            "Update my painting's medium to watercolour with a green accent colour",
+            PAINTING,
+            {"medium": "watercolour", "accent_colour": "green"},
+        ),
     ],
 )
 def test_arguments_are_filled_from_the_request(

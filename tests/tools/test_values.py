@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from openlive.engine.tools.arguments import format_datetime, split_items
+from openlive.engine.tools.arguments import find_formulas, format_datetime, split_items
 from openlive.engine.tools.datetimes import find_datetimes
 from openlive.engine.tools.numbers import find_numbers
 from openlive.engine.tools.schema import Schema
@@ -33,6 +33,9 @@ NOW = datetime(2026, 3, 10, 9, 30, tzinfo=timezone(timedelta(hours=1)))
         ("at noon tomorrow", "at noon tomorrow", date(2026, 3, 11), time(12)),
         ("in half an hour", "in half an hour", date(2026, 3, 10), time(10)),
         ("due 3/20", "due 3/20", date(2026, 3, 20), None),
+        ("a reminder for 3.30 p.m. to call", "for 3.30 p.m.", date(2026, 3, 10), time(15, 30)),
+        # "on" ending "London" is no "on" before the date.
+        ("air quality in London 2022/08/16", "2022/08/16", date(2022, 8, 16), None),
     ],
 )
 def test_dates_and_times_resolve_against_now(text: str, span: str, day: date, clock: time | None) -> None:
@@ -74,6 +77,9 @@ def test_datetime_formatting_follows_the_parameter() -> None:
         ("accelerating at 2 m/s^2 for 5 seconds", [2, 5], ["m", "seconds"]),
         ("the 14th century", [14], ["century"]),
         ("the blue one please", [], []),
+        # One of a time unit said without a number; "a day" after a number is a rate.
+        ("doubles every hour for the next month", [1, 1], ["hour", "month"]),
+        ("20 miles a day", [20], ["miles"]),
     ],
 )
 def test_numbers_in_digits_and_words(text: str, values: list[float], units: list[str]) -> None:
@@ -85,3 +91,9 @@ def test_numbers_in_digits_and_words(text: str, values: list[float], units: list
 def test_split_items() -> None:
     assert split_items("milk, eggs and bread") == ["milk", "eggs", "bread"]
     assert split_items("milk") == ["milk"]
+
+
+def test_formulas_are_found_whole() -> None:
+    # A unit's power ("m^3") and a size ("12x18") are no formulas.
+    text = "the derivative of 3x^2 + 2x - 1 at x = 2 for a 12x18 box of 10 m^3"
+    assert [text[start:end] for start, end in find_formulas(text)] == ["3x^2 + 2x - 1"]

@@ -21,7 +21,7 @@ import numpy as np
 from openlive.backends.embedder.base import Embedder
 from openlive.engine.tools.choice import LlmChooser
 from openlive.engine.tools.datetimes import DateTimeMention, find_datetimes
-from openlive.engine.tools.numbers import UNIT_WORDS, NumberMention, find_numbers
+from openlive.engine.tools.numbers import UNIT_WORDS, NumberMention, find_numbers, unit_kinds
 from openlive.engine.tools.schema import FunctionDeclaration, Schema
 from openlive.engine.tools.text import (
     COMMAND_VERBS,
@@ -35,6 +35,7 @@ from openlive.engine.tools.text import (
     stem,
     synonym_words,
     tokenize,
+    value_synonyms,
     word_set,
 )
 from openlive.engine.tools.validation import schema_problems
@@ -76,6 +77,10 @@ _STAGE_FREE_TEXT = 7
 _CLAUSE_PUNCTUATION = frozenset(",;:.!?")
 # Quotation marks, not apostrophes: no letter just outside them ("Gogh's painting 'Starry Night'").
 _QUOTED = re.compile(r"(?<![A-Za-z])[\"“‘']((?:[^\"“”‘’']|(?<=[A-Za-z])['’](?=[A-Za-z])){2,})[\"”’'](?![A-Za-z])")
+# A formula in one variable ("3x^2 + 2x - 1", "x**3"): one value, whose numbers are not values.
+_FORMULA_TERM = r"(?:\d+(?:\.\d+)?\*?)?(?<![A-Za-z])[xyztn](?![A-Za-z])(?:\s*(?:\^|\*\*)\s*\d+)?|\d+(?:\.\d+)?"
+_FORMULA = re.compile(rf"(?:{_FORMULA_TERM})(?:\s*[-+*/]\s*(?:{_FORMULA_TERM}))*")
+_FORMULA_WORDS = word_set("function func expression equation formula polynomial")
 _PATH_LIKE = re.compile(r"(?<![\w/@\\])[\w~.:\-]*[/@\\][\w./@\\:\-]*\w")
 _LIST_GAP = re.compile(r"[\s'\"“”‘’]*(?:,|,?\s*and|,?\s*or)?[\s'\"“”‘’]*")
 _FIRST_ROLES = word_set("start origin source from first initial begin departure")
@@ -84,9 +89,11 @@ _QUESTION_WORDS = word_set("what's whats who's how's where's when's what which w
 _VERB_PENALTY = 0.3
 _PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)")
 _CUE_BONUS = 0.15
+# A parameter's whole name of several words said next to a value ("red dominant color") names it.
+_FULL_NAME_BONUS = 0.5
 _LINKING_WORDS = word_set("to is as = : of named called be being equals")
 _NOT_A_NAME_PENALTY = 0.3
-_UNIT_NAME_WORDS = word_set("unit units measure measurement scale format")
+_UNIT_NAME_WORDS = word_set("unit units measure measurement scale format currency")
 _UNIT_NAMES = (
     frozenset({word for words in UNIT_WORDS.values() for word in words.split()} | {"celsius", "fahrenheit", "kelvin"})
     - STOPWORDS
@@ -187,6 +194,12 @@ def is_free_text(name: str) -> bool:
     return bool(set(identifier_words(name)) & _FREE_TEXT_WORDS)
 
 
+def is_question(text: str) -> bool:
+    """True for a request asked as a wh-question ("what tasks are still pending")."""
+    first = next((token for token in tokenize(text) if token.is_word), None)
+    return first is not None and first.lower in _QUESTION_WORDS
+
+
 # A date layout spelled out in a parameter's description ("in the format of MM-DD-YYYY", "(month-day-year)").
 _LAYOUT_PART = r"(?:yyyy|yyy|yy|mm|dd|year|month|day)"
 _DATE_LAYOUT = re.compile(rf"\b{_LAYOUT_PART}([-/.]){_LAYOUT_PART}\1{_LAYOUT_PART}\b", re.I)
@@ -223,6 +236,48 @@ def format_datetime(mention: DateTimeMention, schema: Schema, name: str, now: da
     return moment.isoformat(timespec="seconds")
 
 
+# ISO 4217 codes of the currencies people name most: a parameter for a currency takes the code
+# ("Canadian dollars" → "CAD"), the form currency APIs expect.
+_CURRENCY_CODES = {
+    "USD": "dollar, us dollar, u.s. dollar, united states dollar, american dollar",
+    "EUR": "euro",
+    "GBP": "pound, british pound, pound sterling, sterling",
+    "JPY": "yen, japanese yen",
+    "CAD": "canadian dollar",
+    "AUD": "australian dollar",
+    "NZD": "new zealand dollar",
+    "CHF": "swiss franc, franc",
+    "CNY": "yuan, chinese yuan, renminbi",
+    "INR": "rupee, indian rupee",
+    "MXN": "mexican peso, peso",
+    "KRW": "won, korean won, south korean won",
+}
+_CURRENCY_NAMES = {
+    " ".join(stem(word) for word in name.split()): code
+    for code, names in _CURRENCY_CODES.items()
+    for name in names.split(", ")
+}
+
+
+def currency_code(name: str, value: str) -> str:
+    """``value`` as its ISO 4217 code when ``name`` is a currency parameter and it names a currency."""
+    if "currency" not in identifier_words(name):
+        return value
+    words = [stem(word) for word in re.sub(r"^(?:the|a|an)\s+", "", value.strip().lower()).split()]
+    return _CURRENCY_NAMES.get(" ".join(words), value)
+
+
+def find_formulas(text: str) -> list[tuple[int, int]]:
+    """Where formulas are: a power of a variable, or a coefficient times one in a sum ("2x + 3")."""
+    found = []
+    for match in _FORMULA.finditer(text):
+        formula = match.group()
+        powered = "^" in formula or "**" in formula
+        if powered or (re.search(r"\d[xyztn]", formula) and re.search(r"[-+*/]", formula)):
+            found.append((match.start(), match.end()))
+    return found
+
+
 class _Request:
     """The request's words, what was found in them, and which characters arguments have used."""
 
@@ -231,7 +286,10 @@ class _Request:
         self.now = now
         self.tokens = tokenize(text)
         self.datetimes = find_datetimes(text, now)
-        self.all_numbers = find_numbers(text)
+        self.formulas = find_formulas(text)
+        self.all_numbers = [
+            number for number in find_numbers(text) if not any(a <= number.start < b for a, b in self.formulas)
+        ]
         self.numbers = [
             number for number in self.all_numbers if not any(m.start <= number.start < m.end for m in self.datetimes)
         ]
@@ -246,7 +304,7 @@ class _Request:
     def window(self, start: int, end: int, before: int = 3, after: int = 2) -> list[Token]:
         index_before = [i for i, t in enumerate(self.tokens) if t.end <= start]
         index_after = [i for i, t in enumerate(self.tokens) if t.start >= end]
-        chosen = index_before[-before:] + index_after[:after]
+        chosen = index_before[max(0, len(index_before) - before) :] + index_after[:after]
         return [self.tokens[i] for i in chosen if self.tokens[i].is_word]
 
     def negated_before(self, start: int) -> bool:
@@ -378,10 +436,15 @@ class _FillRun:
     # ---- dates -----------------------------------------------------------------------------------
 
     def _fill_datetime(self, name: str, schema: Schema) -> str | None:
+        named = described_values(schema.description)
         for mention in self.request.datetimes:
             if not self.request.free(mention.start, mention.end):
                 continue
-            value = format_datetime(mention, schema, name, self.request.now)
+            # A description that names relative values ("'weekend' for the coming weekend", "e.g.
+            # this weekend, today") takes the one said in its own words, not as a date.
+            said = content_stems(self.request.text[mention.start : mention.end])
+            value = next((listed for listed in named if content_stems(listed) == said), None)
+            value = value or format_datetime(mention, schema, name, self.request.now)
             if value is not None:
                 self.request.claim(mention.start, mention.end)
                 self.evidence += 1
@@ -508,6 +571,11 @@ class _FillRun:
             if span is not None:
                 self.request.claim(*span)
                 self.evidence += 1
+                return value
+        for value, label in zip(values, labels, strict=True):
+            span = next(filter(None, (self._find_words(word.split()) for word in value_synonyms(label))), None)
+            if span is not None:
+                self.request.claim(*span)
                 return value
         spans = self._candidate_spans(max_words=3)
         if spans:
@@ -637,10 +705,11 @@ class _FillRun:
             if request.free(match.start(), match.end()):
                 spans[(match.start(1), match.end(1))] = _Span(match.start(1), match.end(1), match.group(1), quoted=True)
         quotes = [(match.start(), match.end()) for match in _QUOTED.finditer(text)]
-        # Paths, addresses and codes ("C:/data/cars.csv", "john@example.com") are one value each.
-        for match in _PATH_LIKE.finditer(text):
-            if request.free(match.start(), match.end()):
-                spans.setdefault((match.start(), match.end()), _Span(match.start(), match.end(), match.group(), True))
+        # Paths, addresses, codes and formulas ("C:/data/cars.csv", "john@example.com", "x^2") are
+        # one value each.
+        for start, end in [(m.start(), m.end()) for m in _PATH_LIKE.finditer(text)] + request.formulas:
+            if request.free(start, end):
+                spans.setdefault((start, end), _Span(start, end, text[start:end], True))
         words = [t for t in request.tokens if t.is_word and request.free(t.start, t.end)]
         # Runs of free words that touch each other in the text (nothing claimed between them).
         runs: list[list[Token]] = []
@@ -767,8 +836,13 @@ class _FillRun:
             chosen[name] = span
             self.request.claim(span.start, span.end)
         for name, need, fit_score in zip(names, required, fit, strict=True):
-            # One of the values a description gives as the parameter's (not as examples of it) is
-            # evidence like an enum value's; otherwise the words' own fit counts.
+            # A currency by name is evidence like an enum value's, and so is one of the values a
+            # description gives as the parameter's (not as examples of it); otherwise the words'
+            # own fit counts.
+            value = found[name] if name in found else chosen[name].text if name in chosen else None
+            if value is not None and currency_code(name, value) != value:
+                self.evidence += 1
+                continue
             closed_value = name in found and not lists_examples(properties[name].description)
             if not need or closed_value or (name not in found and name not in chosen):
                 continue
@@ -778,7 +852,17 @@ class _FillRun:
             if fit_score is not None:
                 self.value_scores.append(fit_score)
         chosen = _listed_pairs_in_order(self.request.text, _in_said_order(chosen, lambda span: span.start))
-        return found | {name: span.text for name, span in chosen.items()}
+        values = found | {name: span.text for name, span in chosen.items()}
+        return {name: currency_code(name, value) for name, value in values.items()}
+
+    def _names_currency(self, name: str, span: _Span) -> bool:
+        """True when ``span`` is a whole currency name for a currency parameter ("dollars" of
+        "Canadian dollars" is not)."""
+        if currency_code(name, span.text) == span.text:
+            return False
+        before = [t.text for t in self.request.window(span.start, span.end, before=2, after=0)]
+        longer = [" ".join([*before[len(before) - count :], span.text]) for count in range(1, len(before) + 1)]
+        return all(currency_code(name, text) == text for text in longer)
 
     def _said_described_value(self, schema: Schema) -> str | None:
         """A value the parameter's description lists that the user said (by word stems), in the
@@ -786,10 +870,18 @@ class _FillRun:
         Unlike an enum value it is no evidence that the function fits: such lists are often examples
         ("e.g. mitochondria" fits questions the function does not answer)."""
         for value in described_values(schema.description):
-            span = self._find_words([t.text for t in tokenize(value) if t.is_word])
+            span = self._find_words([t.text for t in tokenize(value) if t.is_word]) or self._compound_head(value)
             if span is not None:
                 self.request.claim(*span)
                 return value
+        return None
+
+    def _compound_head(self, value: str) -> tuple[int, int] | None:
+        """A free word whose first part is the one-word ``value``: "gas-powered" says "gas"."""
+        for token in self.request.tokens:
+            head, _, rest = token.text.partition("-")
+            if rest and stem(head) == stem(value) and self.request.free(token.start, token.end):
+                return token.start, token.end
         return None
 
     def _maybe_choose(
@@ -838,13 +930,19 @@ class _FillRun:
         similarity = embedder.embed([span.text for span in spans]) @ param_vector
         name_words = set(identifier_words(name))
         cue_stems = {stem(word) for word in name_words}
+        full_name = len(cue_stems)
         # Examples in a description ("such as oil, acrylic") are values, the rest names the parameter.
         description_head = re.split(
             r"such as|e\.g\.|\beg\b|for example|for instance|\blike\b|i\.e\.|[(:]", schema.description
         )[0]
         naming = cue_stems | self.command_stems | content_stems(description_head)
+        # The description's own words for what the parameter is ("the ID of the Single Nucleotide
+        # Polymorphism"), its quoted values left out.
+        described_as = " ".join(_DESCRIBED_QUOTE.sub(" ", description_head).lower().split())
         prepositions = {word for word, roles in _PREPOSITION_ROLES.items() if roles & name_words}
         wants_code = bool(name_words & _NUMBER_NAME_WORDS or content_stems(description_head) & _CODE_STEMS)
+        wants_formula = bool((name_words | {t.lower for t in tokenize(description_head)}) & _FORMULA_WORDS)
+        formulas = set(self.request.formulas)
         scores = []
         for span, sim in zip(spans, similarity, strict=True):
             words = [t for t in tokenize(span.text) if t.is_word]
@@ -860,6 +958,7 @@ class _FillRun:
                 or all(stem(t.text) in naming and t.text.islower() for t in words)
                 or (not span.quoted and all(stem(t.text) in cue_stems for t in words))
                 or (not span.quoted and any(t.lower in _QUESTION_WORDS for t in words))
+                or (not span.quoted and len(words) > 1 and f" {span.text.lower()} " in f" {described_as} ")
             ):
                 scores.append(float("-inf"))
                 continue
@@ -899,7 +998,7 @@ class _FillRun:
                 cue_run = 0
                 while cue_run < len(linked) and stem(linked[-1 - cue_run].text) in cue_stems:
                     cue_run += 1
-                score += _CUE_BONUS * cue_run
+                score += _CUE_BONUS * cue_run + _FULL_NAME_BONUS * (cue_run >= full_name > 1)
                 if before[-1].lower in prepositions:
                     score += 0.3
             # "red dominant color", "a city view": the parameter's name said right after its value.
@@ -907,7 +1006,7 @@ class _FillRun:
             cue_run = 0
             while cue_run < len(after) and stem(after[cue_run].text) in cue_stems:
                 cue_run += 1
-            score += _CUE_BONUS * cue_run
+            score += _CUE_BONUS * cue_run + _FULL_NAME_BONUS * (cue_run >= full_name > 1)
             # Part of a longer name ("Francisco" of "San Francisco") is not a value of its own.
             if not span.quoted and self._cuts_name(span):
                 score -= _NOT_A_NAME_PENALTY
@@ -924,9 +1023,12 @@ class _FillRun:
                 in_name = span.capitalized and len(named_stems) < len(content)
                 named = sum(not (in_name and word in cue_stems) for word in named_stems)
                 score -= 0.5 * named / len(content)
-            # An identifier or code ("rs6034464", "2022/AL2562", "B1004") for a parameter named or
-            # described as one.
-            if wants_code and any(any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text) for t in words):
+            # An identifier, code or period ("rs6034464", "2022/AL2562", "B1004", "2022-2023") for a
+            # parameter named or described as one.
+            if wants_code and any(any(c.isdigit() for c in t.text) for t in words):
+                score += _CODE_BONUS
+            # A formula for a parameter that takes one, a currency by name for a currency.
+            if (wants_formula and (span.start, span.end) in formulas) or self._names_currency(name, span):
                 score += _CODE_BONUS
             scores.append(score)
         return scores
@@ -934,6 +1036,10 @@ class _FillRun:
 
 def _is_capital(token: Token) -> bool:
     return token.is_word and token.text[0].isupper()
+
+
+# Small words inside a name ("Bank of America", "R vs Adams").
+_NAME_JOINERS = frozenset({"of", "the", "de", "vs", "v", "versus"})
 
 
 def _capitalized_runs(run: list[Token], sentence_start: Token | None) -> set[tuple[int, int]]:
@@ -954,7 +1060,7 @@ def _capitalized_runs(run: list[Token], sentence_start: Token | None) -> set[tup
         last = index
         while last + 1 < len(run) and (
             capital(run[last + 1])
-            or (run[last + 1].lower in ("of", "the", "de") and last + 2 < len(run) and capital(run[last + 2]))
+            or (run[last + 1].lower in _NAME_JOINERS and last + 2 < len(run) and capital(run[last + 2]))
         ):
             last += 1
         first = index + 1 if run[index] is sentence_start else index
@@ -1122,7 +1228,8 @@ def _listed_pairs_in_order(text: str, chosen: dict[str, _Span]) -> dict[str, _Sp
 def _unit_words(mention: NumberMention) -> list[str]:
     if not mention.unit:
         return []
-    return [mention.unit, *UNIT_WORDS.get(mention.unit, "").split()]
+    words = [mention.unit, *UNIT_WORDS.get(mention.unit, "").split()]
+    return words + unit_kinds(words)
 
 
 def _longest_list(text: str, spans: Sequence[_Span]) -> list[_Span]:

@@ -50,7 +50,7 @@ _MONTH = rf"(?:{_alternatives(_MONTHS)})\.?"
 _WEEKDAY = rf"(?:{_alternatives(_WEEKDAYS)})s?"
 _DAY_NUM = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_alternatives(_ORDINAL_DAYS)})"
 _MERIDIEM = r"(?:a\.?m\.?|p\.?m\.?)"
-_LEAD = r"(?:(?:on|at|by|for|due|until|till|before|around|from)\s+)?"
+_LEAD = r"(?:\b(?:on|at|by|for|due|until|till|before|around|from)\s+)?"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -79,7 +79,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"|(?P<n2>{_COUNT})\s+(?P<u2>minute|min|hour|hr|day|week|month)s?\s+from\s+now)\b"
         ),
     ),
-    ("clock", re.compile(rf"\b(?P<h>\d{{1,2}})(?::(?P<mi>\d{{2}}))?\s*(?P<mer>{_MERIDIEM}|o'?clock)(?!\w)")),
+    # "3.30 p.m." as well as "3:30 pm": with am/pm said, a dot cannot be a decimal point.
+    ("clock", re.compile(rf"\b(?P<h>\d{{1,2}})(?:[:.](?P<mi>\d{{2}}))?\s*(?P<mer>{_MERIDIEM}|o'?clock)(?!\w)")),
     ("clock24", re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)\b")),
     (
         "clock_words",

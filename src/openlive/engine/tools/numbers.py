@@ -24,6 +24,9 @@ _ORDINALS = {
     "twentieth": 20, "thirtieth": 30,
 }  # fmt: skip
 _FRACTIONS = {"half": 0.5, "quarter": 0.25}
+# Not "a": "20 miles a day" is a rate, not one day.
+_ONE_OF = frozenset({"every", "each", "next"})
+_TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})
 _DIGITS = re.compile(
     r"(?<![\w.^])(?P<sign>(?<![\d)])[-−])?(?P<currency>[$€£¥])?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:e[-+]?\d+)?|\d+(?:e[-+]?\d+)?)"
@@ -41,6 +44,25 @@ UNIT_WORDS = {
     "v": "volts", "a": "amperes", "j": "joules", "n": "newtons", "pa": "pascals", "kpa": "kilopascals",
     "$": "dollars", "usd": "dollars", "€": "euros", "eur": "euros", "£": "pounds",
 }  # fmt: skip
+# What a unit measures, so "300 K" meets a parameter named temperature and "2 moles" a quantity.
+_UNIT_KINDS = {
+    "kelvin": "temperature", "celsius": "temperature", "fahrenheit": "temperature",
+    "meters": "distance length", "kilometers": "distance length", "centimeters": "length",
+    "millimeters": "length", "miles": "distance", "feet": "length height", "inches": "length",
+    "seconds": "time duration", "minutes": "time duration", "hours": "time duration",
+    "kilograms": "mass weight", "grams": "mass weight", "milligrams": "mass", "pounds": "weight mass",
+    "ounces": "weight", "moles": "quantity amount", "mol": "quantity amount", "liters": "volume",
+    "milliliters": "volume", "watts": "power", "kilowatts": "power", "volts": "voltage",
+    "amperes": "current", "joules": "energy", "newtons": "force", "pascals": "pressure",
+    "kilopascals": "pressure", "hertz": "frequency", "kilohertz": "frequency",
+}  # fmt: skip
+
+
+def unit_kinds(unit_words: list[str]) -> list[str]:
+    """The quantities that ``unit_words`` ("k", "kelvin") measure."""
+    return [kind for word in unit_words for kind in _UNIT_KINDS.get(word, "").split()]
+
+
 _SUFFIX_SCALE = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
 
 
@@ -131,6 +153,11 @@ def find_numbers(text: str) -> list[NumberMention]:
         if word in _ORDINALS and not (word == "second" and (index == 0 or tokens[index - 1].lower != "the")):
             unit = _unit_after(tokens, index + 1)
             found.append(NumberMention(_ORDINALS[word], token.start, token.end, unit, ordinal=True, spelled=True))
+            index += 1
+            continue
+        # "every hour", "for the next month": one of the unit, said without a number.
+        if word in _ONE_OF and index + 1 < len(tokens) and tokens[index + 1].lower in _TIME_UNITS:
+            found.append(NumberMention(1, token.start, token.end, tokens[index + 1].lower, spelled=True))
             index += 1
             continue
         if word in ("a", "an") and index + 1 < len(tokens) and tokens[index + 1].lower in _FRACTIONS:

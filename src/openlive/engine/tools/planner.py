@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from openlive.backends.embedder.base import Embedder
 from openlive.backends.llm.base import ChatMessage, Llm, LlmSlot, SamplingParams
-from openlive.engine.tools.arguments import MAX_ITEM_WORDS, ArgumentFiller, is_free_text, split_items
+from openlive.engine.tools.arguments import MAX_ITEM_WORDS, ArgumentFiller, is_free_text, is_question, split_items
 from openlive.engine.tools.choice import LlmChooser
 from openlive.engine.tools.grammar import calls_grammar
 from openlive.engine.tools.schema import FunctionDeclaration, Schema, to_json_schema
@@ -132,6 +132,7 @@ class EmbeddedToolPlanner:
         at 8 to bring the documents"). Long argument values dilute the text's embedding; the frame's
         says what is asked."""
         threshold = self.selector.threshold
+        asks = is_question(text)
         options: list[tuple[float, FunctionDeclaration, dict[str, Any]]] = []
         for item in ranked[:_FRAME_CANDIDATES]:
             if item.score < threshold * _FRAME_FLOOR:
@@ -141,7 +142,10 @@ class EmbeddedToolPlanner:
             if filled is None:
                 continue
             score = item.score
-            if filled.frame and filled.frame != text and content_stems(filled.frame):
+            # A question's words left once a free-text value is taken out ("what tasks are" of "what
+            # tasks are still pending") are no request to store that text.
+            keeps_text = asks and any(is_free_text(name) for name in filled.args)
+            if filled.frame and filled.frame != text and content_stems(filled.frame) and not keeps_text:
                 score = max(score, self.selector.score(filled.frame, declaration))
             score += _EVIDENCE_WEIGHT * (filled.evidence - filled.unused_dates)
             if filled.weakest_value is not None:

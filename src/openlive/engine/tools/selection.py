@@ -9,6 +9,7 @@ and questions the tools do not cover stay calls-free.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,13 @@ def vocabulary_stems(declaration: FunctionDeclaration) -> set[str]:
     return set().union(*(content_stems(text) for text in texts)) - name_stems(declaration)
 
 
+def compound_stems(text: str) -> set[str]:
+    """Pairs of words said in a row, as the hyphenated compound a description may write ("what do
+    I have to do" uses "to-do")."""
+    words = [t.lower for t in tokenize(text) if t.is_word]
+    return {stem(f"{first}-{second}") for first, second in itertools.pairwise(words)}
+
+
 def without_mentions(text: str) -> str:
     """The request without its dates and times: those are arguments, and dilute the intent."""
     mentions = find_datetimes(text, datetime(2000, 1, 1))
@@ -100,7 +108,7 @@ class FunctionSelector:
             for row, index in enumerate(with_variant):
                 variant_similarity = float(variant_vectors[row] @ vectors[2 + index])
                 similarities[index] = max(similarities[index], variant_similarity)
-        request_stems = content_stems(text)
+        request_stems = content_stems(text) | compound_stems(text)
         request_particles = {t.lower for t in tokenize(text) if t.lower in STOPWORDS}
         scored = []
         for declaration, similarity, variant in zip(declarations, similarities, variants, strict=True):
@@ -121,7 +129,9 @@ def split_clauses(text: str, declarations: Sequence[FunctionDeclaration]) -> lis
     """Split "turn on the lights and set the thermostat to 20" into one clause per command.
 
     A clause starts after "and", "then", ";" or a comma only where the next word is a command verb
-    (a common one, or the first word of a declared function's name).
+    (a common one, or the first word of a declared function's name), and only after a piece of at
+    least two words: a lone word before a comma ("Remove, call the plumber ...") is the verb of what
+    follows, not a command of its own.
     """
     verbs = set(COMMAND_VERBS) | {identifier_words(d.name)[0] for d in declarations if identifier_words(d.name)}
     pattern = re.compile(r"\s*(?:,\s*and then|,\s*then|\band then\b|\balso\b|;|,\s*and\b|\band\b|,)\s*", re.I)
@@ -133,7 +143,7 @@ def split_clauses(text: str, declarations: Sequence[FunctionDeclaration]) -> lis
         if next_word in ("please", "also"):
             rest = following[1].split(maxsplit=1) if len(following) > 1 else [""]
             next_word = rest[0].lower()
-        if next_word in verbs and text[position : match.start()].strip():
+        if next_word in verbs and len(text[position : match.start()].split()) > 1:
             pieces.append(text[position : match.start()].strip())
             position = match.end()
     pieces.append(text[position:].strip())

@@ -99,6 +99,23 @@ _SYNONYM_GROUPS = [
 ]
 
 
+# Words people say for a common enum value (a level, a status: "an urgent task" is priority high,
+# "late" tasks are overdue). Embeddings hardly tell these apart ("urgent" is about as close to
+# "low priority" as to "high priority").
+_VALUE_SYNONYMS = {
+    "high": ("urgent", "important", "critical", "crucial", "top", "asap", "pressing"),
+    "low": ("unimportant", "minor", "trivial", "whenever", "someday"),
+    "overdue": ("late", "past due"),
+    "pending": ("unfinished", "outstanding", "remaining", "undone"),
+    "completed": ("done", "finished"),
+}
+
+
+def value_synonyms(label: str) -> tuple[str, ...]:
+    """Words that, said in a request, pick the enum value ``label``."""
+    return _VALUE_SYNONYMS.get(label.lower(), ())
+
+
 def synonym_words(name_words: list[str]) -> set[str]:
     """Every word of the synonym groups that hold one of ``name_words``."""
     return {
@@ -159,5 +176,7 @@ COMMAND_VERBS = word_set(
     stop switch take tell text translate turn unlock unmute update upload dim raise lower calculate
     predict plan pay pick prepare print wash clean walk water fix bring feed visit write finish submit renew
     review sign return cook study practice exercise run meet drop collect repair paint organize tidy iron
-    vacuum mow sell email phone text follow install prepare contact invite confirm draft"""
+    vacuum mow sell email phone text follow install prepare contact invite confirm draft retrieve fetch
+    obtain provide generate solve identify analyze analyse perform compose determine sort evaluate
+    recommend suggest compare locate assess"""
 )
