@@ -138,4 +138,9 @@ def test_barge_in_decisions() -> None:
     assert judge_barge_in(0.5, 0.1, text="Mm-hmm.", spoken_text=spoken) is BargeIn.IGNORE
     assert judge_barge_in(0.6, 0.1, text="Stop, stop.", spoken_text=spoken) is BargeIn.INTERRUPT
     assert judge_barge_in(0.9, 0.1, text="sunny with a high", spoken_text=spoken) is BargeIn.IGNORE
+    # While the user goes on, words that sound like a backchannel only mean wait: "Yeah," may open
+    # a request, which is an interruption once it is too long for a backchannel.
+    assert judge_barge_in(0.5, 0.1, text="Yeah.", spoken_text=spoken, still_speaking=True) is BargeIn.WAIT
+    assert judge_barge_in(1.6, 0.1, text="Yeah.", spoken_text=spoken, still_speaking=True) is BargeIn.INTERRUPT
+    assert judge_barge_in(0.4, 0.9, text="Yeah.", spoken_text=spoken, still_speaking=True) is BargeIn.IGNORE
     assert text_overlap("what about London", spoken) == 0.0

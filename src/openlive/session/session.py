@@ -597,7 +597,9 @@ class Session:
             )
         if candidate.transcription is None and speech_s >= _BARGE_IN_ASR_AFTER_S:
             candidate.transcription = asyncio.create_task(self._transcribe_barge_in(candidate, utterance))
-        decision = judge_barge_in(speech_s, candidate.echo_similarity or 0.0, candidate.text, reply.sent_text)
+        decision = judge_barge_in(
+            speech_s, candidate.echo_similarity or 0.0, candidate.text, reply.sent_text, still_speaking=True
+        )
         self._apply_barge_in(candidate, decision)
 
     async def _transcribe_barge_in(self, candidate: _BargeInCandidate, audio: np.ndarray) -> None:
@@ -672,10 +674,9 @@ class Session:
         )
         speculation, self._speculation = self._speculation, None
         candidate, self._barge_in = self._barge_in, None
-        if self._ignore_utterance:
-            self._ignore_utterance = False
-            _abandon(speculation)
-            return
+        # Speech ignored during a reply is judged again whole at its end (below): a "Yes." heard
+        # first may have gone on into a request.
+        self._ignore_utterance = False
         speech_end = time.monotonic() - event.silence_ms / 1000
         self._queue_voice_turn(event.audio, speech_end, speculation, candidate)
 
@@ -729,8 +730,8 @@ class Session:
                 held = calls = None
             timeline.mark("transcript")
             spoken = self._reply.sent_text if self._reply is not None else ""
-            if candidate is not None and candidate.decided is BargeIn.WAIT:
-                # Speech that began during a reply and ended before it was judged.
+            if candidate is not None and candidate.decided is not BargeIn.INTERRUPT:
+                # Speech that began during a reply and was not judged a request while it went on.
                 duration = audio.size / SAMPLE_RATE
                 decision = judge_barge_in(duration, candidate.echo_similarity or 0.0, text, spoken)
                 if decision is BargeIn.IGNORE or is_backchannel(text, duration):

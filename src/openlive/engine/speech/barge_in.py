@@ -185,19 +185,24 @@ def judge_barge_in(
     text: str | None = None,
     spoken_text: str = "",
     policy: BargeInPolicy | None = None,
+    *,
+    still_speaking: bool = False,
 ) -> BargeIn:
     """Decide about user speech heard while openlive speaks.
 
     ``speech_s``: speech so far; ``echo_similarity``: :meth:`EchoDetector.similarity` of it;
     ``text``: its ASR text, None while not transcribed; ``spoken_text``: what openlive is saying.
+    ``still_speaking``: the user goes on, so words that sound like a backchannel or an echo only
+    mean wait ("Yeah," may open "Yeah, but what about tomorrow?"); only a sound echo is ignored at once.
     """
     policy = policy or BargeInPolicy()
     if echo_similarity >= policy.echo_similarity:
         return BargeIn.IGNORE
     if text is None:
         return BargeIn.INTERRUPT if speech_s >= policy.sure_speech_s else BargeIn.WAIT
+    words_ignored = BargeIn.WAIT if still_speaking else BargeIn.IGNORE
     if len(_words(text)) >= 2 and text_overlap(text, spoken_text) >= policy.echo_text_overlap:
-        return BargeIn.IGNORE
+        return words_ignored
     if is_backchannel(text, speech_s):
-        return BargeIn.IGNORE
+        return words_ignored
     return BargeIn.INTERRUPT
