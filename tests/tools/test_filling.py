@@ -4,13 +4,11 @@ siblings in the order said, lists, percentages and verb synonyms. Real all-MiniL
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from openlive.backends.embedder.minilm import MiniLmEmbedder
 from openlive.engine.tools.planner import EmbeddedToolPlanner, PlannedCall, PlanningRequest
 from openlive.engine.tools.schema import FunctionDeclaration
 from openlive.engine.tools.text import related_words, synonym_variant
@@ -130,13 +128,6 @@ PAINTING = declaration(
     },
     ["medium"],
 )
-
-
-@pytest.fixture(scope="module")
-def planner() -> Iterator[EmbeddedToolPlanner]:
-    planner = EmbeddedToolPlanner(MiniLmEmbedder())
-    yield planner
-    planner.close()
 
 
 @pytest.mark.parametrize(

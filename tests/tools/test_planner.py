@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from openlive.backends.embedder.minilm import MiniLmEmbedder
 from openlive.engine.tools.planner import EmbeddedToolPlanner, PlannedCall, PlanningRequest
 from openlive.engine.tools.schema import FunctionDeclaration, parse_tools
 from openlive.engine.tools.validation import validate_arguments
@@ -66,13 +64,6 @@ TOOLS = parse_tools(
         }
     ]
 )
-
-
-@pytest.fixture(scope="module")
-def planner() -> Iterator[EmbeddedToolPlanner]:
-    planner = EmbeddedToolPlanner(MiniLmEmbedder())
-    yield planner
-    planner.close()
 
 
 def plan(planner: EmbeddedToolPlanner, text: str, tools: list[FunctionDeclaration] = TOOLS) -> list[PlannedCall]:

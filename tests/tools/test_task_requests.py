@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openlive.backends.embedder.minilm import MiniLmEmbedder
 from openlive.engine.tools.planner import EmbeddedToolPlanner, PlannedCall, PlanningRequest
 from openlive.engine.tools.schema import parse_tools
 from openlive.engine.tools.selection import split_clauses
@@ -22,13 +20,6 @@ from openlive.engine.tools.validation import validate_arguments
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 TOOLS_FILE = Path(__file__).resolve().parents[2] / "bench" / "data" / "tools" / "task_manager_tools.json"
 TOOLS = parse_tools(json.loads(TOOLS_FILE.read_text()))
-
-
-@pytest.fixture(scope="module")
-def planner() -> Iterator[EmbeddedToolPlanner]:
-    planner = EmbeddedToolPlanner(MiniLmEmbedder())
-    yield planner
-    planner.close()
 
 
 @pytest.mark.parametrize(
