@@ -238,7 +238,6 @@ class Session:
         self._speculation: asyncio.Task[_Speculation] | None = None
         self._turn_task: asyncio.Task[None] | None = None
         self._barge_in: _BargeInCandidate | None = None
-        self._ignore_utterance = False
         self._speech_started_at: float | None = None
         # Where in the current utterance (samples) its words were last read ahead.
         self._read_ahead_at = 0
@@ -572,7 +571,6 @@ class Session:
     def _on_speech_started(self, event: UserSpeechStarted) -> None:
         self._speech_started_at = time.monotonic()
         self._read_ahead_at = 0
-        self._ignore_utterance = False
         self._voice.new_utterance()
         reply = self._reply
         if reply is not None and not reply.stopped and reply.is_playing() and self._interruptible:
@@ -617,12 +615,11 @@ class Session:
             self._cancel_turn_calls()
         else:
             log.info("session %s: speech during reply ignored (%r)", self.session_id, candidate.text)
-            self._ignore_utterance = True
 
     def _on_pause(self, event: UserPaused) -> None:
         self._voice.transcriber.note_pause(event.audio.size)
-        if self._ignore_utterance or (self._barge_in is not None and self._barge_in.decided is BargeIn.WAIT):
-            return
+        if self._barge_in is not None and self._barge_in.decided is not BargeIn.INTERRUPT:
+            return  # speech over a reply, not (yet) taken as a request: nothing to speculate on
         self._drop_speculation()
         self._speculation = asyncio.create_task(self._speculate(event))
 
@@ -673,10 +670,8 @@ class Session:
             _rounded(event.words_probability),
         )
         speculation, self._speculation = self._speculation, None
+        # Speech over a reply that was not taken as a request is judged again whole at its end.
         candidate, self._barge_in = self._barge_in, None
-        # Speech ignored during a reply is judged again whole at its end (below): a "Yes." heard
-        # first may have gone on into a request.
-        self._ignore_utterance = False
         speech_end = time.monotonic() - event.silence_ms / 1000
         self._queue_voice_turn(event.audio, speech_end, speculation, candidate)
 
