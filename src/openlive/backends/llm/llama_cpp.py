@@ -59,6 +59,11 @@ class Priority(IntEnum):
     URGENT = 2  # a user waits: the first words of a reply, a words check
 
 
+def _urgent_while(event: threading.Event | None, otherwise: Priority) -> Callable[[], Priority]:
+    """URGENT while ``event`` is set (or when there is none), else ``otherwise``."""
+    return lambda: Priority.URGENT if event is None or event.is_set() else otherwise
+
+
 # How often a generation waiting for a free sequence id looks at its cancel event.
 _SEQUENCE_WAIT_S = 0.05
 
@@ -476,10 +481,7 @@ class LlamaCppSlot:
                 f"prompt of {len(prompt)} tokens does not fit the context of {self._llm.context_length}"
             )
         stats = GenerationStats(prompt_tokens=len(prompt))
-
-        def priority() -> Priority:
-            return Priority.URGENT if urgency is None or urgency.is_set() else Priority.RELAXED
-
+        priority = _urgent_while(urgency, otherwise=Priority.RELAXED)
         return Generation(self._stream(prompt, params, cancel, stats, priority), stats)
 
     def close(self) -> None:
@@ -500,13 +502,9 @@ class LlamaCppSlot:
         tokens = self._llm.next_user_prefix_tokens(messages, user_start)
         if not tokens or len(tokens) >= self._llm.context_length:
             return  # the next turn will not fit anyway: nothing worth evaluating
-
-        def priority() -> Priority:
-            return Priority.URGENT if needed is None or needed.is_set() else Priority.HEAD_START
-
         self._claim()
         try:
-            with _Operation(self._llm, priority) as operation:
+            with _Operation(self._llm, _urgent_while(needed, otherwise=Priority.HEAD_START)) as operation:
                 self._evaluate(tokens, cancel, operation)
         finally:
             self._release()
@@ -522,7 +520,7 @@ class LlamaCppSlot:
             return None
         self._claim()
         try:
-            with _Operation(llm, lambda: Priority.URGENT) as operation:
+            with _Operation(llm, _urgent_while(None, otherwise=Priority.URGENT)) as operation:
                 evaluated = self._evaluate(tokens, cancel, operation, lambda: llm._probability(end_of_message))
         finally:
             self._release()
