@@ -136,6 +136,32 @@ async def test_barge_in_interrupts_and_stops_the_answer(sdk: genai.Client) -> No
     assert {"days", "week"} <= words_of(heard), heard
 
 
+async def test_speech_that_opens_like_a_backchannel_still_interrupts(sdk: genai.Client) -> None:
+    # "Yes." alone is a backchannel; heard first, with the user still talking, it must not get the
+    # whole utterance dropped as one.
+    storyteller = voice_config(
+        system_instruction="You are a storyteller. Always answer with a long story of at least ten sentences."
+    )
+    question = espeak_speech("Tell me a long story about a dragon and a brave knight.", "en-us")
+    barge_in = espeak_speech("Yes, yes, so tell me how many days there are in a week.", "en-us")
+    async with voice_session(sdk, storyteller) as talk:
+        microphone = talk.open_microphone()
+        await microphone.say(question).finished
+        await wait_until(lambda: talk.listener.pending.first_audio is not None, REPLY_WAIT_S, "the story's audio")
+        await asyncio.sleep(0.3)  # the story is playing
+        said = microphone.say(barge_in)
+        story = await talk.next_reply(REPLY_WAIT_S)
+        barge_in_end = await said.speech_end
+        after_story = await replies_until_audio(talk, REPLY_WAIT_S)
+
+    assert story.interrupted, "speech opening with 'Yes.' did not interrupt the story"
+    # Stopped while the user went on, not only once their turn ended.
+    assert story.ended is not None and story.ended < barge_in_end, "the story went on over the user's request"
+    heard = " ".join(reply.input_text for reply in (story, *after_story))
+    assert {"days", "week"} <= words_of(heard), heard
+    assert after_story[-1].audio_times, "the question after 'Yes.' got no spoken answer"
+
+
 async def test_manual_activity_start_and_end(sdk: genai.Client) -> None:
     question = "What is the capital of Germany?"
     manual = voice_config(
