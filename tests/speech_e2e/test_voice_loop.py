@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from google import genai
 from google.genai import types
 
 from openlive.backends.asr.whisper import WhisperAsr
 from openlive.bench.speechgen import VoiceSpec, synthesize
-from openlive.bench.voice_client import Microphone
+from openlive.bench.voice_client import Microphone, Reply
 from tests.conftest import RunningServer
 from tests.speech_e2e.voice import (
     REPLY_WAIT_S,
@@ -106,12 +107,26 @@ async def test_text_input_gets_a_spoken_answer(sdk: genai.Client, asr: WhisperAs
     assert "paris" in words_of(asr.transcribe(reply_speech(reply), language="en").text)
 
 
-async def test_barge_in_interrupts_and_stops_the_answer(sdk: genai.Client) -> None:
+@dataclass
+class SpokenOver:
+    """A long story and what happened when the user spoke over it."""
+
+    story: Reply
+    barge_in_start: float
+    barge_in_end: float
+    after_story: list[Reply]  # server turns after the story, up to one with audio
+
+    def heard(self) -> set[str]:
+        """The user's words as transcribed (the transcription may come before or after interrupted)."""
+        return words_of(" ".join(reply.input_text for reply in (self.story, *self.after_story)))
+
+
+async def speak_over_a_story(sdk: genai.Client, barge_in_text: str) -> SpokenOver:
     storyteller = voice_config(
         system_instruction="You are a storyteller. Always answer with a long story of at least ten sentences."
     )
     question = espeak_speech("Tell me a long story about a dragon and a brave knight.", "en-us")
-    barge_in = espeak_speech("Please stop and tell me how many days there are in a week.", "en-us")
+    barge_in = espeak_speech(barge_in_text, "en-us")
     async with voice_session(sdk, storyteller) as talk:
         microphone = talk.open_microphone()
         await microphone.say(question).finished
@@ -122,44 +137,33 @@ async def test_barge_in_interrupts_and_stops_the_answer(sdk: genai.Client) -> No
         story = await talk.next_reply(REPLY_WAIT_S)
         barge_in_end = await said.speech_end
         after_story = await replies_until_audio(talk, REPLY_WAIT_S)
+    return SpokenOver(story, barge_in_start, barge_in_end, after_story)
 
-    assert story.interrupted, "no interrupted: true while the user spoke over the answer"
-    assert story.ended is not None and story.ended > barge_in_start
+
+async def test_barge_in_interrupts_and_stops_the_answer(sdk: genai.Client) -> None:
+    spoken = await speak_over_a_story(sdk, "Please stop and tell me how many days there are in a week.")
+
+    assert spoken.story.interrupted, "no interrupted: true while the user spoke over the answer"
+    assert spoken.story.ended is not None and spoken.story.ended > spoken.barge_in_start
     # After interrupted, the old turn's audio stops: the next audio is the answer to the new
     # question, which cannot start before that question was spoken.
-    first_audio_after = min(moment for reply in after_story for moment in reply.audio_times)
-    assert first_audio_after >= barge_in_end, (
-        f"audio came {barge_in_end - first_audio_after:.2f} s before the user finished speaking over the story"
+    first_audio_after = min(moment for reply in spoken.after_story for moment in reply.audio_times)
+    assert first_audio_after >= spoken.barge_in_end, (
+        f"audio came {spoken.barge_in_end - first_audio_after:.2f} s before the user finished speaking over the story"
     )
-    # The new question was heard (its transcription may come before or after interrupted).
-    heard = " ".join(reply.input_text for reply in (story, *after_story))
-    assert {"days", "week"} <= words_of(heard), heard
+    assert {"days", "week"} <= spoken.heard()
 
 
 async def test_speech_that_opens_like_a_backchannel_still_interrupts(sdk: genai.Client) -> None:
-    # "Yes." alone is a backchannel; heard first, with the user still talking, it must not get the
+    # "Yes," alone is a backchannel; heard first, with the user still talking, it must not get the
     # whole utterance dropped as one.
-    storyteller = voice_config(
-        system_instruction="You are a storyteller. Always answer with a long story of at least ten sentences."
-    )
-    question = espeak_speech("Tell me a long story about a dragon and a brave knight.", "en-us")
-    barge_in = espeak_speech("Yes, yes, so tell me how many days there are in a week.", "en-us")
-    async with voice_session(sdk, storyteller) as talk:
-        microphone = talk.open_microphone()
-        await microphone.say(question).finished
-        await wait_until(lambda: talk.listener.pending.first_audio is not None, REPLY_WAIT_S, "the story's audio")
-        await asyncio.sleep(0.3)  # the story is playing
-        said = microphone.say(barge_in)
-        story = await talk.next_reply(REPLY_WAIT_S)
-        barge_in_end = await said.speech_end
-        after_story = await replies_until_audio(talk, REPLY_WAIT_S)
+    spoken = await speak_over_a_story(sdk, "Yes, yes, so tell me how many days there are in a week.")
 
-    assert story.interrupted, "speech opening with 'Yes.' did not interrupt the story"
+    assert spoken.story.interrupted, "speech opening with 'Yes,' did not interrupt the story"
     # Stopped while the user went on, not only once their turn ended.
-    assert story.ended is not None and story.ended < barge_in_end, "the story went on over the user's request"
-    heard = " ".join(reply.input_text for reply in (story, *after_story))
-    assert {"days", "week"} <= words_of(heard), heard
-    assert after_story[-1].audio_times, "the question after 'Yes.' got no spoken answer"
+    assert spoken.story.ended is not None and spoken.story.ended < spoken.barge_in_end, "the story went on"
+    assert {"days", "week"} <= spoken.heard()
+    assert spoken.after_story[-1].audio_times, "the question after 'Yes,' got no spoken answer"
 
 
 async def test_manual_activity_start_and_end(sdk: genai.Client) -> None:
