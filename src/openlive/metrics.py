@@ -12,6 +12,18 @@ TURN_STAGE_SECONDS = Histogram(
     ["stage"],
     buckets=_LATENCY_BUCKETS,
 )
+# Their ratio over an interval is each stage's real-time factor under the load of that interval.
+STAGE_BUSY_SECONDS = Counter(
+    "openlive_stage_busy_seconds",
+    "Time each audio stage's model calls took on their worker thread, queueing excluded: "
+    "listen (VAD and turn model), asr (each pass), tts.",
+    ["stage"],
+)
+STAGE_AUDIO_SECONDS = Counter(
+    "openlive_stage_audio_seconds",
+    "Seconds of audio each stage processed: heard (listen, asr) or made (tts).",
+    ["stage"],
+)
 ACTIVE_SESSIONS = Gauge("openlive_active_sessions", "Live sessions open now.")
 SESSIONS_CLOSED = Counter("openlive_sessions_closed_total", "Live sessions ended, by close code.", ["code"])
 VIDEO_FRAMES = Counter(
@@ -42,3 +54,8 @@ def observe_turn_signals(values: dict[str, float]) -> None:
             DIRECTEDNESS_SCORE.observe(value)
         elif name.startswith(("emotion_", "turn_")) and name != "emotion_confidence" and value:
             TURN_SIGNALS.labels(name).inc(value)
+
+
+def observe_stage(stage: str, busy_seconds: float, audio_seconds: float) -> None:
+    STAGE_BUSY_SECONDS.labels(stage).inc(busy_seconds)
+    STAGE_AUDIO_SECONDS.labels(stage).inc(audio_seconds)

@@ -29,6 +29,7 @@ from tests.speech_e2e.voice import (
 )
 from tests.support.metrics import metric_value
 from tests.support.speech import (
+    RATE,
     TRANSCRIPTS,
     espeak_speech,
     joined,
@@ -73,6 +74,31 @@ async def test_synthesised_question_is_understood(sdk: genai.Client, asr: Whispe
     assert_spoken_reply(reply)
     assert "paris" in words_of(reply.output_text), reply.output_text
     assert "paris" in words_of(asr.transcribe(reply_speech(reply), language="en").text)
+
+
+async def test_each_audio_stage_counts_its_time_and_audio(sdk: genai.Client, tls_server: RunningServer) -> None:
+    # The two counters per stage give its real-time factor over any interval (openlive bench latency).
+    def counted(kind: str) -> dict[str, float]:
+        return {
+            stage: metric_value(
+                tls_server.base_url, tls_server.ssl_context(), f'openlive_stage_{kind}_seconds_total{{stage="{stage}"}}'
+            )
+            for stage in ("listen", "asr", "tts")
+        }
+
+    question = synthesize(CAPITAL, HIGHER_PIPER)
+    busy_before, audio_before = counted("busy"), counted("audio")
+    async with voice_session(sdk) as talk:
+        await talk.open_microphone().say(question).finished
+        reply = await talk.next_reply(REPLY_WAIT_S)
+    busy = {stage: seconds - busy_before[stage] for stage, seconds in counted("busy").items()}
+    audio = {stage: seconds - audio_before[stage] for stage, seconds in counted("audio").items()}
+
+    assert all(seconds > 0 for seconds in busy.values()), busy
+    spoken_s = question.size / RATE
+    assert audio["listen"] >= spoken_s and audio["asr"] >= 0.5 * spoken_s, (spoken_s, audio)
+    # What was synthesised is what the client got, give or take the resampler's last samples.
+    assert abs(audio["tts"] - reply.audio_seconds) < 0.05, (audio["tts"], reply.audio_seconds)
 
 
 async def test_a_long_question_is_read_ahead_while_it_is_spoken(sdk: genai.Client, tls_server: RunningServer) -> None:

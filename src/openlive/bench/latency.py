@@ -68,6 +68,10 @@ END_LEVEL_DB = 35.0
 
 LATENCY_TARGET = "p50 ≤ 500, p95 ≤ 800 (stretch p50 ≤ 300)"
 TEXT_TARGET_MS = 200.0
+# The audio stages whose real-time factors the server counts (openlive.metrics.STAGE_BUSY_SECONDS).
+_RTF_STAGES = ("listen", "asr", "tts")
+# A pause inside a reply shorter than this passes for a breath between phrases.
+STALL_NOTICED_MS = 100.0
 RSS_TARGET_BYTES = 2.5 * 2**30
 SESSION_RSS_TARGET_BYTES = 30 * 2**20
 
@@ -266,6 +270,14 @@ class LevelResult:
                 values.append((moment - turn.speech_end) * 1000)
         return values
 
+    def playback_stalls_ms(self) -> list[float]:
+        """Per whole reply (not interrupted, over 0.5 s), the time its playback would wait for audio."""
+        return [
+            t.reply.playback_stall_seconds() * 1000
+            for t in self.turns
+            if t.reply and t.reply.turn_complete and not t.reply.interrupted and t.reply.audio_seconds > 0.5
+        ]
+
     def audio_arrival_factors(self) -> list[float]:
         """Reply audio's arrival time from first to last chunk over its duration (< 1: faster than playback)."""
         return [
@@ -386,6 +398,20 @@ def metric_means(before: dict[str, float], after: dict[str, float]) -> dict[str,
     return means
 
 
+def stage_real_time_factors(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Each audio stage's model time over the audio it processed, between two scrapes (see openlive.metrics)."""
+    factors: dict[str, float] = {}
+    for key, busy in after.items():
+        name, brace, labels = key.partition("{")
+        audio_key = "openlive_stage_audio_seconds_total" + brace + labels
+        if name != "openlive_stage_busy_seconds_total" or audio_key not in after:
+            continue
+        audio = after[audio_key] - before.get(audio_key, 0.0)
+        if audio > 0:
+            factors[_stage(key)] = (busy - before.get(key, 0.0)) / audio
+    return factors
+
+
 # --- tables ----------------------------------------------------------------------------------
 
 
@@ -394,6 +420,8 @@ class Level:
     result: LevelResult
     # Mean and count of each server histogram over this level; None without GET /metrics.
     server_means: dict[str, tuple[float, int]] | None
+    # Real-time factor of each audio stage over this level (listen, asr, tts).
+    real_time_factors: dict[str, float]
 
 
 def _ms(value: float) -> str:
@@ -402,6 +430,17 @@ def _ms(value: float) -> str:
 
 def _mib(value: float) -> str:
     return f"{value / 2**20:,.0f} MiB"
+
+
+def _factor(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _stalled_share(stalls_ms: Sequence[float]) -> str:
+    if not stalls_ms:
+        return "–"
+    stalled = sum(stall > STALL_NOTICED_MS for stall in stalls_ms)
+    return f"{stalled}/{len(stalls_ms)}"
 
 
 def _yes(condition: bool) -> str:
@@ -460,6 +499,9 @@ def stages_table(levels: Sequence[Level]) -> BenchTable:
             "client: first audio",
             *(f"server: {_stage(key)}" for key in server_keys),
             "reply audio arrival ÷ duration",
+            "replies with playback stalls",
+            "stall ms p95",
+            *(f"RTF: {stage}" for stage in _RTF_STAGES),
         ],
     )
     for level in levels:
@@ -472,12 +514,14 @@ def stages_table(levels: Sequence[Level]) -> BenchTable:
             _ms(percentile(result.latencies_ms(), 50)),
             *(_ms(means[key][0] * 1000) if key in means else "–" for key in server_keys),
             f"{percentile(result.audio_arrival_factors(), 50):.2f}",
+            _stalled_share(stalls := result.playback_stalls_ms()),
+            _ms(percentile(stalls, 95)),
+            *(_factor(level.real_time_factors.get(stage)) for stage in _RTF_STAGES),
         )
     if server_keys:
         table.notes.append(
             "Server columns: means of the server's per-turn stage histograms (GET /metrics) over each level, "
-            "measured from the server's own estimate of the end of speech. The server reports stage times, "
-            "not real-time factors."
+            "measured from the server's own estimate of the end of speech."
         )
     else:
         table.notes.append(
@@ -485,7 +529,14 @@ def stages_table(levels: Sequence[Level]) -> BenchTable:
         )
     table.notes.append(
         "Reply audio arrival ÷ duration: time from the first to the last reply chunk over the reply's length "
-        "(under 1: the audio arrives faster than it plays)."
+        "(under 1: the audio arrives faster than it plays). Playback stalls: a client that plays each chunk "
+        f"as it arrives would wait for audio mid-reply; counted when over {STALL_NOTICED_MS:.0f} ms in a reply."
+    )
+    table.notes.append(
+        "RTF (real-time factor): a stage's model time on its worker thread, queueing excluded, over the audio it "
+        "processed at that level (listen: VAD and turn model on the incoming audio; asr: every pass, partial ones "
+        "included, over the audio of that pass; tts: synthesis and resampling over the audio made). It rises with "
+        "the sessions sharing the 2 cores."
     )
     return table
 
@@ -507,7 +558,10 @@ async def _bench(args: argparse.Namespace, server: ServerProcess) -> list[BenchT
         result = await run_level(server, utterances, sessions)
         after = scrape_metrics(server)
         failures += result.failures
-        levels.append(Level(result, metric_means(before, after) if before is not None and after is not None else None))
+        if before is not None and after is not None:
+            levels.append(Level(result, metric_means(before, after), stage_real_time_factors(before, after)))
+        else:
+            levels.append(Level(result, None, {}))
     text, text_failures = await text_latencies(server, TEXT_QUESTIONS[: args.text_questions])
     failures += text_failures
 

@@ -33,6 +33,8 @@ class Reply:
 
     audio: bytearray = field(default_factory=bytearray)
     audio_times: list[float] = field(default_factory=list)
+    # Each chunk's bytes, in the order of ``audio_times``.
+    audio_chunk_bytes: list[int] = field(default_factory=list)
     audio_mime_types: set[str] = field(default_factory=set)
     input_text: str = ""
     output_text: str = ""
@@ -54,6 +56,16 @@ class Reply:
     def audio_seconds(self) -> float:
         """Duration of the reply audio, taken as ``audio/pcm;rate=24000`` 16-bit mono."""
         return len(self.audio) / 2 / REPLY_RATE
+
+    def playback_stall_seconds(self) -> float:
+        """How long a client that plays each chunk on arrival, gaplessly, would have nothing to play
+        between the first chunk and the last."""
+        stalled, playing_until = 0.0, None
+        for arrival, size in zip(self.audio_times, self.audio_chunk_bytes, strict=True):
+            if playing_until is not None and arrival > playing_until:
+                stalled += arrival - playing_until
+            playing_until = max(playing_until or arrival, arrival) + size / 2 / REPLY_RATE
+        return stalled
 
     @property
     def empty(self) -> bool:
@@ -95,6 +107,7 @@ class Listener:
             if part.inline_data is not None and part.inline_data.data:
                 reply.audio += part.inline_data.data
                 reply.audio_times.append(now)
+                reply.audio_chunk_bytes.append(len(part.inline_data.data))
                 reply.audio_mime_types.add(part.inline_data.mime_type or "")
         reply.interrupted = reply.interrupted or bool(content.interrupted)
         reply.turn_complete = bool(content.turn_complete)

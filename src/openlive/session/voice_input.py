@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
+from openlive import metrics
 from openlive.audio import AudioFormatError, Float32Audio, StreamResampler, parse_pcm_mime, pcm16_to_int16
 from openlive.engine.runtime import Runtime
 from openlive.engine.speech.activity import SAMPLE_RATE, ActivitySettings, EndSensitivity, StartSensitivity
@@ -18,6 +21,8 @@ from openlive.protocol.errors import invalid_argument
 from openlive.protocol.messages import AutomaticActivityDetection, Blob
 from openlive.protocol.messages import EndSensitivity as WireEndSensitivity
 from openlive.protocol.messages import StartSensitivity as WireStartSensitivity
+
+T = TypeVar("T")
 
 
 def activity_settings(detection: AutomaticActivityDetection) -> ActivitySettings:
@@ -64,7 +69,9 @@ class VoiceInput:
         """Run VAD and end-of-turn detection on new audio (off the event loop)."""
         if audio.size == 0:
             return []
-        return await self._runtime.run(self._runtime.listen_executor, lambda: self.tracker.feed(audio))
+        return await self._runtime.run(
+            self._runtime.listen_executor, lambda: _timed("listen", audio, lambda: self.tracker.feed(audio))
+        )
 
     async def flush(self) -> UserTurnEnded | None:
         return await self._runtime.run(self._runtime.listen_executor, self.tracker.flush)
@@ -72,7 +79,9 @@ class VoiceInput:
     async def transcribe(self, audio: Float32Audio, final: bool, urgency: Urgency = Urgency.NOW) -> TranscriptUpdate:
         transcriber = self.transcriber
         work = transcriber.final if final else transcriber.partial
-        return await self._runtime.run(self._runtime.asr_executor.at(urgency), lambda: work(audio))
+        return await self._runtime.run(
+            self._runtime.asr_executor.at(urgency), lambda: _timed("asr", audio, lambda: work(audio))
+        )
 
     def declare_tools(self, declarations: Sequence[FunctionDeclaration]) -> None:
         """Bias transcription towards the words of the session's tools, from the utterance in progress on."""
@@ -81,3 +90,11 @@ class VoiceInput:
     def new_utterance(self) -> None:
         # The next utterance expects the language this one was heard in.
         self.transcriber = self.transcriber.next_utterance()
+
+
+def _timed(stage: str, audio: Float32Audio, work: Callable[[], T]) -> T:
+    """``work()``, its time counted against ``audio`` for the stage's real-time factor."""
+    started = time.perf_counter()
+    result = work()
+    metrics.observe_stage(stage, time.perf_counter() - started, audio.size / SAMPLE_RATE)
+    return result

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Executor
 
 import numpy as np
 
+from openlive import metrics
 from openlive.audio import Int16Audio, StreamResampler
 from openlive.backends.tts.base import NORMAL_PROSODY, Prosody, Tts
 from openlive.engine.threads import iterate_in_thread
@@ -30,10 +32,15 @@ async def speech_frames(
     resampler = StreamResampler(tts.sample_rate, OUTPUT_RATE, np.int16)
 
     def synthesize() -> Iterator[Int16Audio]:
+        started = time.perf_counter()
         for chunk in tts.synthesize(text, prosody, language):
             if cancel.is_set():
                 return
-            yield np.asarray(resampler.process(chunk), dtype=np.int16)
+            audio = np.asarray(resampler.process(chunk), dtype=np.int16)
+            # Measured on this thread, up to each chunk: the consumer does not hold the generator back.
+            metrics.observe_stage("tts", time.perf_counter() - started, chunk.size / tts.sample_rate)
+            yield audio
+            started = time.perf_counter()
         yield np.asarray(resampler.flush(), dtype=np.int16)
 
     pending = np.zeros(0, dtype=np.int16)
