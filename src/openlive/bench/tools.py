@@ -7,7 +7,7 @@ every model SDK). (b) The task-manager utterances in ``bench/data/tools/task_man
 from text (the spoken version, audio through the SDK, goes through the server; see
 :func:`load_task_manager_set`).
 
-    openlive bench tools [--limit N] [--planner embedded|llm] [--llm none|llama-cpp] [--sets ...]
+    openlive bench tools [--limit N] [--planner embedded|llm] [--llm none|llama-cpp] [--sets ...] [--half even|odd]
 """
 
 from __future__ import annotations
@@ -295,8 +295,8 @@ class CategoryResult:
     total: int = 0
     latencies_ms: list[float] | None = None
     failures: list[str] | None = None
-    # Pass or fail per case, in the set's order.
-    outcomes: list[bool] | None = None
+    # Pass or fail per case, in the set's order; None for a case of the half not run.
+    outcomes: list[bool | None] | None = None
 
     @property
     def accuracy(self) -> float:
@@ -304,7 +304,7 @@ class CategoryResult:
 
     def half_accuracy(self, parity: int) -> float:
         """Accuracy on the cases at even (0) or odd (1) positions of the set."""
-        half = (self.outcomes or [])[parity::2]
+        half = [outcome for outcome in (self.outcomes or [])[parity::2] if outcome is not None]
         return sum(half) / len(half) if half else float("nan")
 
 
@@ -314,10 +314,16 @@ def _timed_plan(planner: ToolPlanner, request: PlanningRequest) -> tuple[list[Pl
     return calls, (time.perf_counter() - start) * 1000
 
 
-def _run_cases(name: str, cases: Sequence[Any], attempt: Callable[[Any], tuple[bool, float, str]]) -> CategoryResult:
+def _run_cases(
+    name: str, cases: Sequence[Any], attempt: Callable[[Any], tuple[bool, float, str]], parity: int | None = None
+) -> CategoryResult:
+    """Every case, or only those at even (``parity`` 0) or odd (1) positions."""
     result = CategoryResult(name, latencies_ms=[], failures=[], outcomes=[])
     assert result.latencies_ms is not None and result.failures is not None and result.outcomes is not None
-    for case in cases:
+    for index, case in enumerate(cases):
+        if parity is not None and index % 2 != parity:
+            result.outcomes.append(None)
+            continue
         passed, latency, detail = attempt(case)
         result.total += 1
         result.passed += passed
@@ -328,14 +334,14 @@ def _run_cases(name: str, cases: Sequence[Any], attempt: Callable[[Any], tuple[b
     return result
 
 
-def run_bfcl(planner: ToolPlanner, category: str, limit: int | None) -> CategoryResult:
+def run_bfcl(planner: ToolPlanner, category: str, limit: int | None, parity: int | None = None) -> CategoryResult:
     def attempt(case: BfclCase) -> tuple[bool, float, str]:
         declarations = [bfcl_declaration(function) for function in case.functions]
         calls, latency = _timed_plan(planner, PlanningRequest(case.question, declarations, _BFCL_NOW))
         got = [{c.name: c.args} for c in calls]
         return score_bfcl(case, category, calls), latency, f"{case.id}: {case.question!r} → {got}"
 
-    return _run_cases(category, load_bfcl(category, limit), attempt)
+    return _run_cases(category, load_bfcl(category, limit), attempt, parity)
 
 
 def run_task_manager(planner: ToolPlanner, limit: int | None) -> CategoryResult:
@@ -411,6 +417,12 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--sets", nargs="+", default=[*BFCL_CATEGORIES, "task_manager"], help="which sets to run")
     parser.add_argument("--show-failures", type=int, default=0, help="print up to N failures per set")
     parser.add_argument(
+        "--half",
+        choices=("even", "odd"),
+        default=None,
+        help="BFCL: only the even-indexed cases (for tuning) or the odd-indexed (held out)",
+    )
+    parser.add_argument(
         "--calibrate", action="store_true", help="sweep the no-call threshold on BFCL's live sets instead"
     )
     options = parser.parse_args(argv)
@@ -425,12 +437,13 @@ def run(argv: list[str]) -> int:
         return 0
     # Loading models is not planning: warm up once before timing.
     planner.plan(PlanningRequest("warm up", [bfcl_declaration({"name": "noop"})], _BFCL_NOW), threading.Event())
+    parity = {"even": 0, "odd": 1, None: None}[options.half]
     results = []
     for name in options.sets:
         if name == "task_manager":
             result = run_task_manager(planner, options.limit)
         else:
-            result = run_bfcl(planner, name, options.limit)
+            result = run_bfcl(planner, name, options.limit, parity)
         results.append(result)
         print(f"{name}: {result.passed}/{result.total}", flush=True)
         for failure in (result.failures or [])[: options.show_failures]:
@@ -466,6 +479,8 @@ def run(argv: list[str]) -> int:
     table.notes.append("BFCL data: bfcl-eval 2026.3.23, BFCL_v4 files; scored like BFCL's Python AST checker.")
     if options.limit:
         table.notes.append(f"Quick run: first {options.limit} cases of each set only.")
+    if options.half:
+        table.notes.append(f"BFCL: {options.half}-indexed cases only.")
     print(table.render())
     print(f"saved {table.save()}")
     return 0

@@ -9,6 +9,7 @@ Where candidates stay too close to call, an optional :class:`LlmChooser` picks a
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -20,8 +21,16 @@ import numpy as np
 
 from openlive.backends.embedder.base import Embedder
 from openlive.engine.tools.choice import LlmChooser
-from openlive.engine.tools.datetimes import DateTimeMention, find_datetimes
-from openlive.engine.tools.numbers import UNIT_WORDS, NumberMention, find_numbers, unit_kinds
+from openlive.engine.tools.datetimes import CALENDAR_WORDS, DateTimeMention, find_datetimes
+from openlive.engine.tools.numbers import (
+    NUMBER_WORDS,
+    UNIT_WORDS,
+    NumberMention,
+    find_numbers,
+    in_base_unit,
+    unit_conflicts,
+    unit_kinds,
+)
 from openlive.engine.tools.schema import FunctionDeclaration, Schema
 from openlive.engine.tools.text import (
     COMMAND_VERBS,
@@ -87,17 +96,41 @@ _FIRST_ROLES = word_set("start origin source from first initial begin departure"
 _SECOND_ROLES = word_set("end destination target to second final finish arrival")
 _QUESTION_WORDS = word_set("what's whats who's how's where's when's what which who whom whose how why")
 _VERB_PENALTY = 0.3
-_PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)")
+# Regular participles, and the irregular ones said most ("made of marble", "found in").
+_PARTICIPLE = re.compile(
+    r"[a-z]{3,}(?:ed|ing)|made|built|written|done|taken|given|known|found|seen|shown|held|sold|bought|brought"
+    r"|drawn|grown|thrown|worn|born|kept|paid|sent|spent|told|won|chosen|broken|driven|eaten|spoken|frozen"
+)
 _CUE_BONUS = 0.15
 # A parameter's whole name of several words said next to a value ("red dominant color") names it.
 _FULL_NAME_BONUS = 0.5
 _LINKING_WORDS = word_set("to is as = : of named called be being equals")
 _NOT_A_NAME_PENALTY = 0.3
+_COMPOUND_CUT_PENALTY = 0.2
+_CALENDAR_NAME_WORDS = word_set("month weekday day")
+_TITLES = word_set("mr mrs ms dr prof st jr sr")
+_PLACE_WORDS = word_set("city country state region province county location place area town")
+_CALENDAR_BONUS = 0.3
+_MONEY = re.compile(r"[$€£¥]")
+# Between a list of parameters' names and the list of their values ("base and height as 6cm and 10cm").
+_LEAD_TO_VALUES = re.compile(r"\s*(?:(?:as|are|were|is|of|=|:|be|equal to|respectively)\s*)+", re.I)
+_NUMBER_LIST_GAP = re.compile(r"\s*[a-zµ°Ω%]*\s*(?:,|,?\s*and)\s*", re.I)
+_IN_TURN_BONUS = 2.0
+_RANGE_LOW = word_set("min minimum low lower lowest start from least")
+_RANGE_HIGH = word_set("max maximum high upper highest end to most")
+_RANGE_GAP = re.compile(r"\s*(?:to|-|–|and|through|up to)\s*", re.I)
 _UNIT_NAME_WORDS = word_set("unit units measure measurement scale format currency")
 _UNIT_NAMES = (
     frozenset({word for words in UNIT_WORDS.values() for word in words.split()} | {"celsius", "fahrenheit", "kelvin"})
     - STOPWORDS
 )
+# Words that say how many, not what: a count, an order or a quantity.
+_NUMBER_WORDS = frozenset(NUMBER_WORDS) | word_set("many much few several more most less least lot lots")
+# A count parameter: named so, or described as "the number of <things>".
+_COUNT_NAME_WORDS = word_set("count number num limit")
+_COUNTED = re.compile(r"\s*(?:the\s+)?(?:number|count)\s+of\s+([^,.;(]*)", re.I)
+# How many words after a number its counted noun may be ("three personality traits").
+_COUNTED_NOUN_REACH = 3
 _NUMBER_NAME_WORDS = word_set("id number code year season zip postal phone no num count version")
 _CODE_STEMS = frozenset(stem(word) for word in ("id", "identifier", "number", "code"))
 _CODE_BONUS = 0.3
@@ -204,6 +237,17 @@ def is_question(text: str) -> bool:
 _LAYOUT_PART = r"(?:yyyy|yyy|yy|mm|dd|year|month|day)"
 _DATE_LAYOUT = re.compile(rf"\b{_LAYOUT_PART}([-/.]){_LAYOUT_PART}\1{_LAYOUT_PART}\b", re.I)
 _LAYOUT_CODES = {"y": "%Y", "m": "%m", "d": "%d"}
+
+
+def _names_date_form(description: str) -> bool:
+    """True when a description asks dates in some written form (ISO 8601, MM-DD-YYYY...)."""
+    lowered = description.lower()
+    return any(marker in lowered for marker in ("iso", "yyyy", "format")) or described_date_layout(lowered) is not None
+
+
+def _without_lead(said: str) -> str:
+    """ "on April 2022" → "April 2022": a date mention without the preposition it starts with."""
+    return re.sub(r"^(?:on|at|by|for|due|until|till|before|around|from)\s+", "", said.strip(), flags=re.I)
 
 
 def described_date_layout(description: str) -> str | None:
@@ -366,8 +410,10 @@ class _FillRun:
         self.declaration = declaration
         self.cancel = cancel
         name_words = identifier_words(declaration.name)
-        self.command_stems = {stem(word) for word in [*command_words, *name_words, *synonym_words(name_words)]}
+        self.name_stems = {stem(word) for word in [*name_words, *synonym_words(name_words)]}
+        self.command_stems = self.name_stems | {stem(word) for word in command_words}
         self.parameter_names = list(declaration.parameters.properties)
+        self._place_parameters = sum(bool(set(identifier_words(n)) & _PLACE_WORDS) for n in self.parameter_names)
         self.evidence = 0
         self.value_scores: list[float] = []
 
@@ -430,7 +476,7 @@ class _FillRun:
             case "object":
                 return self.fill_object(schema) or None
             case "string" | "any":
-                return self._fill_free_text(name)
+                return self._fill_free_text(name, schema)
         return None
 
     # ---- dates -----------------------------------------------------------------------------------
@@ -444,6 +490,10 @@ class _FillRun:
             # this weekend, today") takes the one said in its own words, not as a date.
             said = content_stems(self.request.text[mention.start : mention.end])
             value = next((listed for listed in named if content_stems(listed) == said), None)
+            # A month said for a date in no stated form is passed as said ("April 2022"), not
+            # given a day the user did not say.
+            if mention.month_only and not schema.format and not _names_date_form(schema.description):
+                value = value or _without_lead(self.request.text[mention.start : mention.end])
             value = value or format_datetime(mention, schema, name, self.request.now)
             if value is not None:
                 self.request.claim(mention.start, mention.end)
@@ -485,7 +535,70 @@ class _FillRun:
         score = 1.0 * hits(keys, before_words) + 1.0 * len(letters & {t.lower for t in before})
         score += 0.5 * hits(keys, [t.text for t in after])
         score += 0.3 * hits(description, before_words)
+        if self._counts_what_is_counted(name, schema, mention):
+            score += 1.0
         return score
+
+    def _counts_what_is_counted(self, name: str, schema: Schema, mention: NumberMention) -> bool:
+        """True for a count parameter ("the number of top traits to return") and a whole number said
+        before the plural of what it counts ("three personality traits")."""
+        counted = _COUNTED.match(schema.description)
+        if not mention.is_integral or (counted is None and not set(identifier_words(name)) & _COUNT_NAME_WORDS):
+            return False
+        things = content_stems(counted.group(1) if counted else "") | {stem(w) for w in identifier_words(name)}
+        following = [t for t in self.request.tokens if t.start >= mention.end][:_COUNTED_NOUN_REACH]
+        for token in following:
+            if not token.is_word:
+                return False
+            if token.lower.endswith("s") and stem(token.text) in things:
+                return True
+        return False
+
+    def _said_in_turn(self, names: list[str], mentions: list[NumberMention]) -> dict[int, int]:
+        """Parameters named as a list and then given numbers as a list ("base and height as 6cm and
+        10cm"): parameter index → mention index, in the order said."""
+        text = self.request.text
+        words = [t for t in self.request.tokens if t.is_word]
+        keys = [{stem(word) for word in _unnumbered_words(name) if word not in STOPWORDS} for name in names]
+        for start in range(len(words)):
+            named: list[int] = []
+            position = last = start
+            while position < len(words):
+                hit = next((i for i, key in enumerate(keys) if stem(words[position].text) in key), None)
+                if hit is None or hit in named:
+                    break
+                named.append(hit)
+                last = position
+                following = words[position + 1] if position + 1 < len(words) else None
+                if following is None or not _LIST_GAP.fullmatch(text[words[position].end : following.start]):
+                    break
+                position += 2 if following.lower in ("and", "or") else 1
+            after = [m for m in mentions if m.start > words[last].end]
+            if len(named) < 2 or len(after) < len(named):
+                continue
+            listed = after[: len(named)]
+            lead = text[words[last].end : listed[0].start]
+            gaps = [text[a.end : b.start] for a, b in itertools.pairwise(listed)]
+            if _LEAD_TO_VALUES.fullmatch(lead) and all(_NUMBER_LIST_GAP.fullmatch(gap) for gap in gaps):
+                return {p_index: mentions.index(mention) for p_index, mention in zip(named, listed, strict=True)}
+        return {}
+
+    def _said_as_range(self, names: list[str], mentions: list[NumberMention]) -> dict[int, int]:
+        """A range said as "$300,000 to $400,000" or "between 2 and 5" for a low and a high parameter
+        ("min" and "max"): parameter index → mention index."""
+        low = [i for i, name in enumerate(names) if set(_unnumbered_words(name)) & _RANGE_LOW]
+        high = [i for i, name in enumerate(names) if set(_unnumbered_words(name)) & _RANGE_HIGH]
+        if len(low) != 1 or len(high) != 1:
+            return {}
+        for index, (first, second) in enumerate(itertools.pairwise(mentions)):
+            if _RANGE_GAP.fullmatch(self.request.text[first.end : second.start]):
+                return {low[0]: index, high[0]: index + 1}
+        return {}
+
+    def _powered(self, mention: NumberMention) -> bool:
+        """True when the number's unit is squared or cubed ("15 m³", "2 m^3", "5 square feet")."""
+        after = self.request.text[mention.end : mention.end + 12].lower()
+        return re.match(r"\s*(?:square|cubic|sq\b|[a-zµ]*\s*(?:[²³]|\^\s*[23]))", after) is not None
 
     def _number_value(self, schema: Schema, mention: NumberMention) -> float | int | None:
         value = mention.value
@@ -494,6 +607,7 @@ class _FillRun:
         as_fraction = any(hint in description for hint in ("decimal", "fraction", "between 0 and 1"))
         if mention.percent and schema.type == "number" and (as_fraction or "percent" not in description):
             value = value / 100
+        value = in_base_unit(value, self.request.text[mention.start : mention.end], description)
         if schema.type == "integer":
             # A percentage is a rate, not a count or a year, unless the parameter is one in percent.
             if mention.percent and "percent" not in description and "%" not in description:
@@ -534,6 +648,7 @@ class _FillRun:
         (parameters usually come in the order they are declared: "of 36 and 24")."""
         mentions = self._free_numbers()
         similarity = self._context_similarity(schema, names, mentions)
+        in_turn = self._said_in_turn(names, mentions) or self._said_as_range(names, mentions)
         options: list[list[tuple[int, float, bool, Any]]] = []
         for p_index, name in enumerate(names):
             child = schema.properties[name]
@@ -542,7 +657,15 @@ class _FillRun:
                 value = self._number_value(child, mention)
                 if value is None or schema_problems(child, value):
                     continue
+                if not self._powered(mention) and unit_conflicts(_unit_words(mention), identifier_words(name)):
+                    continue
+                # An amount of money is never a year.
+                said = self.request.text[mention.start : mention.end]
+                if _unnumbered_words(name)[-1:] == ["year"] and _MONEY.search(said):
+                    continue
                 lexical = self._number_score(name, child, mention)
+                if in_turn.get(p_index) == m_index:
+                    lexical += _IN_TURN_BONUS
                 named = lexical >= 1.0
                 # A spelled-out number ("two sets of values") needs a word of the name next to it.
                 floor = _OPTIONAL_SPELLED_MIN_SCORE if mention.spelled else _OPTIONAL_NUMBER_MIN_SCORE
@@ -723,13 +846,15 @@ class _FillRun:
             for first in range(len(run)):
                 for last in range(first, min(first + max_words, len(run))):
                     piece = run[first : last + 1]
-                    if piece[0].lower in EDGE_WORDS or piece[-1].lower in EDGE_WORDS:
+                    capitalized = (first, last) in capital_runs
+                    # "The" capitalised inside a sentence opens a name ("The Weeknd", "The Hague").
+                    opens_name = capitalized and piece[0].text == "The" and len(piece) > 1
+                    if (piece[0].lower in EDGE_WORDS and not opens_name) or piece[-1].lower in EDGE_WORDS:
                         continue
                     start, end = piece[0].start, piece[-1].end
                     possessive = re.search(r"['’]s$", text[start:end])
                     if possessive:
                         end -= 2
-                    capitalized = (first, last) in capital_runs
                     # A span that cuts through a quotation is no value ("variable 'Purchase").
                     if any(
                         start < q_end and q_start < end and not q_start <= start < end <= q_end
@@ -794,8 +919,12 @@ class _FillRun:
                 break
         return piece[start:end]
 
-    def _fill_free_text(self, name: str) -> str | None:
-        """Free text (a title, a message) is what the command frame leaves, or what the user quoted."""
+    def _fill_free_text(self, name: str, schema: Schema) -> str | None:
+        """Free text (a title, a message) is what the command frame leaves, or what the user quoted,
+        or one of the values its description names ("The subject of the sculpture, e.g. horse")."""
+        described = self._said_described_value(schema)
+        if described is not None:
+            return described
         quoted = [span for span in self._candidate_spans() if span.quoted]
         if quoted:
             span = max(quoted, key=lambda q: q.end - q.start)
@@ -905,6 +1034,26 @@ class _FillRun:
         picked = chooser.choose(self.request.text, question, [spans[i].text for i in close], self.cancel)
         return spans[close[picked]] if picked is not None else spans[best]
 
+    def _cuts_compound(self, span: _Span, naming: set[str]) -> bool:
+        """True when a free lower-case content word comes just before the span, only a space between:
+        it modifies the span's head noun ("plasma membrane"). A word after is usually the head the value
+        qualifies ("ozone level", "rock concerts") and left out."""
+        text = self.request.text
+        for token in self.request.tokens:
+            if (
+                text[token.end : span.start] == " "
+                and token.is_word
+                and token.text.isalpha()
+                and token.text.islower()
+                and token.lower not in STOPWORDS | EDGE_WORDS | COMMAND_VERBS | _NUMBER_WORDS
+                and not _is_quantity_word(token)
+                and not _PARTICIPLE.fullmatch(token.text)
+                and stem(token.text) not in naming
+                and self.request.free(token.start, token.end)
+            ):
+                return True
+        return False
+
     def _cuts_name(self, span: _Span) -> bool:
         """True when the span's first or last word is capitalised and so is the word just outside it,
         with only a space between (the sentence's first word aside)."""
@@ -954,7 +1103,7 @@ class _FillRun:
             edges = {words[0], words[-1]} if words else set()
             if (
                 any(stem(t.text) in cue_stems and t.text.islower() for t in words)
-                or (len(words) > 1 and any(stem(t.text) in self.command_stems and t.text.islower() for t in edges))
+                or (len(words) > 1 and any(stem(t.text) in self.name_stems and t.text.islower() for t in edges))
                 or all(stem(t.text) in naming and t.text.islower() for t in words)
                 or (not span.quoted and all(stem(t.text) in cue_stems for t in words))
                 or (not span.quoted and any(t.lower in _QUESTION_WORDS for t in words))
@@ -964,12 +1113,15 @@ class _FillRun:
                 continue
             score = float(sim)
             # A value is rarely an action ("Find me detailed", "filed against").
-            if words and words[0].lower in COMMAND_VERBS and not span.quoted:
+            # A capitalised word inside a sentence is a name ("on Switch"), not a verb.
+            if words and words[0].lower in COMMAND_VERBS and not span.quoted and not span.capitalized:
                 score -= _VERB_PENALTY
             # Nor does it start or end with a participle ("discovered Gravity", "Beyonce performing"), or
             # is one without an article ("numbered", "heated"; "the building" may be a value).
             participle = any(_PARTICIPLE.fullmatch(t.text) for t in edges)
-            if participle and not span.quoted and (len(words) > 1 or not before_article):
+            # A lone "-ing" word is as often a gerund, an activity ("jogging"), as a verb.
+            gerund = len(words) == 1 and words[0].lower.endswith("ing")
+            if participle and not span.quoted and (len(words) > 1 or not (before_article or gerund)):
                 score -= _VERB_PENALTY
             items = split_items(span.text)
             # Items of a list are short and hold no preposition ("John and Alice", not "Alice for rental").
@@ -982,7 +1134,15 @@ class _FillRun:
             )
             if span.quoted:
                 score += 0.3
-            if span.capitalized or (listed and all(item[0].isupper() for item in items)):
+            # Months and weekdays are capitalised for being dates, not names.
+            calendar_word = all(t.lower in CALENDAR_WORDS for t in words)
+            # ... and are the values of a parameter named for one ("month", "weekday").
+            if calendar_word and name_words & _CALENDAR_NAME_WORDS and not span.quoted:
+                score += _CALENDAR_BONUS
+            # "Tokyo, Japan" is a city and its country when the function asks them apart.
+            two_places = "," in span.text and self._place_parameters > 1
+            as_name = span.capitalized and not calendar_word and not two_places
+            if as_name or (listed and all(item[0].isupper() for item in items)):
                 score += 0.2
             elif not span.quoted and not listed:
                 score -= 0.05 * max(0, len(words) - 2)
@@ -1010,10 +1170,22 @@ class _FillRun:
             # Part of a longer name ("Francisco" of "San Francisco") is not a value of its own.
             if not span.quoted and self._cuts_name(span):
                 score -= _NOT_A_NAME_PENALTY
+            # Nor is the head of a compound noun without its modifier ("membrane" of "plasma membrane"),
+            # unless the word left out names the parameter or the action.
+            plain_words = all(t.text.isalpha() for t in words)
+            if not span.quoted and not span.capitalized and plain_words and self._cuts_compound(span, naming):
+                score -= _COMPOUND_CUT_PENALTY
             # A unit ("in Celsius") or a bare number is rarely a name, a place or a kind of thing.
             if not name_words & _UNIT_NAME_WORDS and all(t.lower in _UNIT_NAMES for t in words):
                 score -= _NOT_A_NAME_PENALTY
-            if all(t.text.isdigit() for t in words) and not name_words & _NUMBER_NAME_WORDS:
+            if all(_is_quantity_word(t) for t in words) and not name_words & _NUMBER_NAME_WORDS:
+                score -= _NOT_A_NAME_PENALTY
+            # Nor are function words or number words ("like", "many", "three" of "three traits").
+            if not span.quoted and all(t.lower in STOPWORDS or t.lower in _NUMBER_WORDS for t in words):
+                score -= _NOT_A_NAME_PENALTY
+            # One value is one thing: "celsius and humidity level" is two, unless a name ("Procter and
+            # Gamble") or a list.
+            if not span.quoted and not listed and not span.capitalized and len(items) > 1 and not as_list:
                 score -= _NOT_A_NAME_PENALTY
             content = [t for t in words if t.lower not in EDGE_WORDS]
             # Words that name the action or the parameter are rarely its value; inside a name they
@@ -1032,6 +1204,24 @@ class _FillRun:
                 score += _CODE_BONUS
             scores.append(score)
         return scores
+
+
+_UNIT_NAME_STEMS = frozenset(stem(word) for word in _UNIT_NAMES | {"hour", "day", "week", "month", "year"})
+
+
+_MEASURE = re.compile(r"\d+(?:\.\d+)?(?P<unit>[a-zµ°Ω]+)", re.I)
+
+
+def _is_quantity_word(token: Token) -> bool:
+    """A number, a measure ("1kg") or a unit said after a number ("hour" of "24 hour")."""
+    measure = _MEASURE.fullmatch(token.text)
+    unit = measure is not None and measure.group("unit").lower() in UNIT_WORDS
+    return token.text.isdigit() or unit or stem(token.text) in _UNIT_NAME_STEMS
+
+
+def _unnumbered_words(name: str) -> list[str]:
+    """``year2`` → ["year"]: a numbered sibling's words."""
+    return identifier_words(re.sub(r"\d+", "_", name))
 
 
 def _is_capital(token: Token) -> bool:
@@ -1070,8 +1260,10 @@ def _capitalized_runs(run: list[Token], sentence_start: Token | None) -> set[tup
 
 
 def _adjacent(text: str, left: Token, right: Token) -> bool:
-    """True when only spaces, hyphens, apostrophes or commas separate two words."""
-    return bool(re.fullmatch(r"[\s\-'’,&]*", text[left.end : right.start]))
+    """True when only spaces, hyphens, apostrophes or commas separate two words, or the dot of a
+    title ("Mr. X")."""
+    gap = text[left.end : right.start]
+    return bool(re.fullmatch(r"[\s\-'’,&]*", gap)) or (left.lower in _TITLES and gap == ". ")
 
 
 _Choice = tuple[int, float, bool, Any]

@@ -36,6 +36,8 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+# Month and weekday names, lower case.
+CALENDAR_WORDS = frozenset(_MONTHS) | frozenset(_WEEKDAYS)
 _DAY_PARTS = {"morning": 9, "afternoon": 15, "evening": 18, "night": 20, "tonight": 20}
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}
 
@@ -69,6 +71,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "day_month",
         re.compile(rf"\b(?:the\s+)?(?P<d>{_DAY_NUM})\s+(?:of\s+)?(?P<mo>{_MONTH})(?:(?:\s*,\s*|\s+)(?P<y>\d{{4}}))?\b"),
     ),
+    ("month_year", re.compile(rf"\b(?P<mo>{_MONTH})\s+(?P<y>\d{{4}})\b")),
     ("relative_day", re.compile(r"\b(?:the\s+)?(?P<rel>day after tomorrow|today|tomorrow|yesterday|tonight)\b")),
     ("weekday", re.compile(rf"\b(?:(?P<which>this|next|coming|this coming)\s+)?(?P<wd>{_WEEKDAY})\b")),
     ("period", re.compile(r"\b(?P<which>next|this)\s+(?P<unit>week|month|year|weekend)\b|\b(?:the\s+)?weekend\b")),
@@ -105,6 +108,8 @@ class DateTimeMention:
     end: int
     day: date | None
     clock: time | None
+    # Said to the month only ("next month", "April 2022"): ``day`` is the 1st or a month from today.
+    month_only: bool = False
 
 
 @dataclass
@@ -117,6 +122,7 @@ class _Part:
     ambiguous_hour: bool = False
     # A part of the day ("tonight", "morning"): an explicit clock time next to it wins.
     soft_time: bool = False
+    month_only: bool = False
 
 
 def _count(word: str) -> float:
@@ -176,6 +182,9 @@ def _part(kind: str, match: re.Match[str], now: datetime) -> _Part | None:
         month = _MONTHS[g["mo"].rstrip(".")]
         day = _day_number(g["d"])
         part.date = _safe_date(int(g["y"]), month, day) if g["y"] else _upcoming(now, month, day)
+    elif kind == "month_year":
+        part.date = _safe_date(int(g["y"]), _MONTHS[g["mo"].rstrip(".")], 1)
+        part.month_only = True
     elif kind == "relative_day":
         relative = g["rel"]
         offset = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1, "day after tomorrow": 2}[relative]
@@ -198,6 +207,7 @@ def _part(kind: str, match: re.Match[str], now: datetime) -> _Part | None:
             part.date = today + timedelta(days=7)
         elif unit == "month":
             part.date = _add_months(today, 1)
+            part.month_only = True
         else:
             part.date = _add_months(today, 12)
     elif kind == "offset":
@@ -301,5 +311,5 @@ def find_datetimes(text: str, now: datetime) -> list[DateTimeMention]:
                 day += timedelta(days=1)
         lead = re.search(rf"{_LEAD}$", lowered[: part.start])
         start = lead.start() if lead and lead.group() else part.start
-        mentions.append(DateTimeMention(start, part.end, day, moment))
+        mentions.append(DateTimeMention(start, part.end, day, moment, part.month_only and moment is None))
     return mentions

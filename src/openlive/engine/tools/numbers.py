@@ -24,6 +24,8 @@ _ORDINALS = {
     "twentieth": 20, "thirtieth": 30,
 }  # fmt: skip
 _FRACTIONS = {"half": 0.5, "quarter": 0.25}
+# Every word that says a number on its own.
+NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | frozenset(_ORDINALS)
 # Not "a": "20 miles a day" is a rate, not one day.
 _ONE_OF = frozenset({"every", "each", "next"})
 _TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})
@@ -63,7 +65,54 @@ def unit_kinds(unit_words: list[str]) -> list[str]:
     return [kind for word in unit_words for kind in _UNIT_KINDS.get(word, "").split()]
 
 
+# Words naming a quantity of one dimension, as parameter names use them.
+_DIMENSIONS = {
+    "length": "distance length height width depth radius diameter altitude elevation thickness",
+    "mass": "mass weight",
+    "time": "time duration",
+    "temperature": "temperature",
+    "volume": "volume",
+}
+_DIMENSION_OF_WORD = {word: dimension for dimension, words in _DIMENSIONS.items() for word in words.split()}
+
+
+def unit_conflicts(unit_words: list[str], parameter_words: list[str]) -> bool:
+    """True when a number's unit measures one dimension and the parameter's name another ("10 meters"
+    for a weight)."""
+    said = {_DIMENSION_OF_WORD.get(kind) for kind in unit_kinds(unit_words)} - {None}
+    wanted = {_DIMENSION_OF_WORD.get(word) for word in parameter_words} - {None}
+    return bool(said) and bool(wanted) and not said & wanted
+
+
 _SUFFIX_SCALE = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
+
+# SI units by symbol, with the start of their name as a description writes it ("in henries (H)").
+_SI_UNITS = {
+    "F": "farad", "H": "henr", "Ω": "ohm", "A": "amp", "V": "volt", "s": "second", "m": "met", "g": "gram",
+    "W": "watt", "Hz": "hertz", "J": "joule", "N": "newton", "Pa": "pascal", "L": "lit", "mol": "mol",
+}  # fmt: skip
+_SI_PREFIXES = {
+    "p": ("pico", -12), "n": ("nano", -9), "µ": ("micro", -6), "μ": ("micro", -6), "u": ("micro", -6),
+    "m": ("milli", -3), "c": ("centi", -2), "k": ("kilo", 3), "M": ("mega", 6), "G": ("giga", 9),
+}  # fmt: skip
+_SI_QUANTITY = re.compile(
+    rf"[\d.]+\s*(?P<prefix>[{''.join(_SI_PREFIXES)}])(?P<unit>{'|'.join(sorted(_SI_UNITS, key=len, reverse=True))})"
+)
+
+
+def in_base_unit(value: float, said: str, description: str) -> float:
+    """A prefixed quantity ("100µF", "50mH") in the base unit a parameter's description asks for ("in
+    farads"); unchanged when it asks for the prefixed unit or names no unit."""
+    match = _SI_QUANTITY.fullmatch(said.strip())
+    if match is None:
+        return value
+    prefix_name, exponent = _SI_PREFIXES[match.group("prefix")]
+    base_name = _SI_UNITS[match.group("unit")]
+    described = description.lower()
+    if re.search(rf"\b{base_name}", described) is None or f"{prefix_name}{base_name}" in described:
+        return value
+    # Dividing by an exact power of ten keeps 100µF at 0.0001, not 9.999999999999999e-05.
+    return value * 10.0**exponent if exponent > 0 else value / 10.0**-exponent
 
 
 @dataclass(frozen=True)

@@ -150,13 +150,29 @@ def _verb_before(text: str) -> bool:
 _RELATED_PREFIX = 6
 
 
+# Long words typed with one letter too many or too few ("acceleeration") still match; not one letter
+# changed, which makes other words ("fraction", "friction").
+_TYPO_MIN_LENGTH = 8
+
+
 def related_words(word: str, other: str) -> bool:
-    """Same stem, or one stem a long prefix of the other ("accelerating" / "acceleration")."""
+    """Same stem, or one stem a long prefix of the other ("accelerating" / "acceleration"), or a long
+    word and its typo."""
     first, second = stem(word), stem(other)
     if first == second:
         return True
     shorter, longer = sorted((first, second), key=len)
-    return len(shorter) >= _RELATED_PREFIX and longer.startswith(shorter)
+    if len(shorter) >= _RELATED_PREFIX and longer.startswith(shorter):
+        return True
+    return len(shorter) >= _TYPO_MIN_LENGTH and _one_edit_apart(shorter, longer)
+
+
+def _one_edit_apart(shorter: str, longer: str) -> bool:
+    """True when inserting one letter into ``shorter`` makes ``longer``."""
+    if len(longer) - len(shorter) != 1:
+        return False
+    prefix = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter))
+    return shorter[prefix:] == longer[prefix + 1 :]
 
 
 def content_stems(text: str) -> set[str]:
