@@ -47,6 +47,6 @@ class Asr(Protocol):
         audio (an earlier part of the same utterance), which keeps spelling and casing
         consistent across pieces. ``context`` is text that names what the speech is likely about
         (the session's declared tools, see :mod:`openlive.engine.speech.asr_context`): a hint
-        put before ``prompt``, which the backend drops where it misleads the decoding.
+        that favours its words, which the backend ignores where it misleads the decoding.
         """
         ...

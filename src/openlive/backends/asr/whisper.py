@@ -18,12 +18,16 @@ Short windows have one known failure: Whisper sometimes never stops, repeating t
   transcribed again with a longer window (:data:`FALLBACK_WINDOW_S`), which Whisper handles
   the way it was trained.
 
-Context (the session's tool words, see :mod:`openlive.engine.speech.asr_context`): the audio is
-decoded without it and again with it in the prompt, and the second decoding may only change
-stretches towards the context's words (:mod:`openlive.backends.asr.biasing`). The biased
-decoding is bounded to a few tokens more than the plain one, so a prompt-induced loop ends early.
-On 69 task-manager clips (synthetic voices) word accuracy went 0.844 → 0.865 ("overdue", "list",
-"reschedule" heard right), at about 70 ms more per utterance on one thread.
+Context (the session's tool words, see :mod:`openlive.engine.speech.asr_context`): the beam
+search keeps :data:`CONTEXT_HYPOTHESES` hypotheses, and among those scoring nearly as well as the
+best, the one with the most context words is taken; then the audio is decoded again with the
+context in the prompt, and that decoding may only change stretches towards the context's words
+(:mod:`openlive.backends.asr.biasing`), which reaches words the plain decoding never proposes
+(espeak's British "reschedule", heard "Reset you will"). The biased decoding is bounded to a few
+tokens more than the plain one, so a prompt-induced loop ends early. On 69 task-manager clips
+(synthetic voices, 3 draws of a -62 dBFS noise floor) word accuracy went 0.828 → 0.847 against
+the prompt decoding alone after beam 2, and on 123 unrelated clips decoded with the same context
+0.829 → 0.837 (0.833 without context), for about 15 ms more per utterance on one thread.
 
 Language: when the caller names none, Whisper's detection decides only when it is confident
 (:data:`CONFIDENT_DETECTION`); otherwise the caller's expected language is used. On short
@@ -47,7 +51,7 @@ from faster_whisper.tokenizer import _LANGUAGE_CODES, Tokenizer
 
 from openlive.audio import Float32Audio
 from openlive.backends.asr.base import Transcript
-from openlive.backends.asr.biasing import context_vocabulary, merge_biased
+from openlive.backends.asr.biasing import Hypothesis, choose_hypothesis, context_vocabulary, merge_biased
 from openlive.backends.asr.model_files import ensure_whisper_base
 
 SAMPLE_RATE = 16000
@@ -67,8 +71,15 @@ TIMESTAMP_SLACK_S = 0.5
 # Beam 2 against greedy, on 69 task-manager requests in 5 synthetic voices and 138 more in espeak
 # voices: word accuracy 0.816 → 0.844 and 0.709 → 0.751, Piper voices unchanged, at the same time
 # per utterance (about 150 ms for 2.4 s of speech on one thread; the encoder dominates). Beam 5
-# was no better than 2.
+# was no better than 2 on those clean clips; with a -62 dBFS noise floor added (3 draws) it was
+# (0.820 → 0.831 on the 69, 0.833 → 0.841 on 123 unrelated clips) at about 8 ms more decoding.
+# Sessions with a context decode with beam :data:`CONTEXT_HYPOTHESES`.
 BEAM_SIZE = 2
+# Hypotheses (and the beam size) when a context names the words to expect. On the clips above, the
+# beam-5 top hypothesis alone made 266 word errors against beam 2's 284, and choosing among its 5
+# hypotheses 242 (241 with the biased decoding merged in, 271 for beam 2 and the biased decoding);
+# at 68 ms of decoding against beam 2's 54 (one thread, 2.5 s of speech).
+CONTEXT_HYPOTHESES = 5
 # Faster than anyone speaks (fast speech is about 4 words per second).
 MAX_WORDS_PER_SECOND = 6.0
 # Bound on new tokens per second of window: fast speech is ~4 words, ~6 tokens per second.
@@ -243,18 +254,20 @@ class WhisperAsr:
         speech_s: float,
         window_s: float,
     ) -> _Decoded:
-        """Decode without and with ``context`` before ``prompt``, and keep the changes the context
-        made towards its own words (:func:`openlive.backends.asr.biasing.merge_biased`)."""
-        plain = self._decode(encoded, language, prompt, speech_s, window_s)
-        if not context or not plain.complete:
+        """Decode choosing among hypotheses for ``context``'s words, decode again with ``context``
+        before ``prompt``, and keep the changes that brought in its words (see
+        :mod:`openlive.backends.asr.biasing`)."""
+        vocabulary = context_vocabulary(context) if context else None
+        plain = self._decode(encoded, language, prompt, speech_s, window_s, vocabulary)
+        if not vocabulary or not plain.complete:
             return plain
         # The context changes a few words, never the length much: a longer decoding is a loop.
         biased = self._decode(
-            encoded, language, _join(context, prompt), speech_s, window_s, plain.tokens + _BIASED_EXTRA_TOKENS
+            encoded, language, _join(context, prompt), speech_s, window_s, None, plain.tokens + _BIASED_EXTRA_TOKENS
         )
         if not biased.complete or _has_loop(biased.text):
             return plain
-        return replace(plain, text=merge_biased(plain.text, biased.text, context_vocabulary(context)))
+        return replace(plain, text=merge_biased(plain.text, biased.text, vocabulary))
 
     def _decode(
         self,
@@ -263,8 +276,11 @@ class WhisperAsr:
         prompt: str | None,
         speech_s: float,
         window_s: float,
+        vocabulary: frozenset[str] | None,
         max_new: int | None = None,
     ) -> _Decoded:
+        """The best decoding; with a ``vocabulary``, its text is the hypothesis chosen for the
+        vocabulary's words (:func:`openlive.backends.asr.biasing.choose_hypothesis`)."""
         tokenizer = self._tokenizer(language)
         tokens: list[int] = []
         if prompt:
@@ -279,23 +295,49 @@ class WhisperAsr:
         ]
         if max_new is None:
             max_new = math.ceil(TOKENS_PER_WINDOW_SECOND * window_s) + _TOKENS_FIXED
+        hypotheses = CONTEXT_HYPOTHESES if vocabulary else 1
         result = self._model.generate(
             encoded,
             [tokens],
-            beam_size=self._beam_size,
+            beam_size=max(self._beam_size, hypotheses),
+            num_hypotheses=hypotheses,
             max_length=len(tokens) + max_new,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
             suppress_tokens=suppress,
         )[0]
-        generated: list[int] = result.sequences_ids[0]
+        scores = [float(score) for score in result.scores]
+        no_speech = float(result.no_speech_prob)
+        decodings = [
+            self._decoded(tokenizer, generated, score, speech_s, max_new, no_speech)
+            for generated, score in zip(result.sequences_ids, scores, strict=True)
+        ]
+        best = decodings[0]
+        if not vocabulary or not best.complete:
+            return best
+        candidates = [
+            Hypothesis(decoded.text, score)
+            for decoded, score in zip(decodings, scores, strict=True)
+            if decoded is best or (decoded.complete and decoded.text and not _has_loop(decoded.text))
+        ]
+        return replace(best, text=choose_hypothesis(candidates, vocabulary).text)
+
+    def _decoded(
+        self,
+        tokenizer: Tokenizer,
+        generated: list[int],
+        score: float,
+        speech_s: float,
+        max_new: int,
+        no_speech_probability: float,
+    ) -> _Decoded:
         text, ran_on = self._speech_text(tokenizer, generated, speech_s)
         return _Decoded(
             text=text,
             complete=len(generated) < max_new and not ran_on,
-            no_speech_probability=float(result.no_speech_prob),
-            avg_log_probability=float(result.scores[0]) * len(generated) / (len(generated) + 1),
+            no_speech_probability=no_speech_probability,
+            avg_log_probability=score * len(generated) / (len(generated) + 1),
             tokens=len(generated),
         )
 

@@ -1,13 +1,15 @@
 """Context text that biases speech recognition towards the words the session expects.
 
-Whisper takes earlier text as a prompt (``sot_prev``) and favours its words and spelling. The
-client's function declarations name what users of this app will say: "add task", "reschedule",
-"overdue". Their names (split into words) and the values of their enum parameters make a short
-prompt; descriptions are left out: full sentences made Whisper base echo them ("Remove all
-completed tasks from the list" heard in "who wrote Romeo and Juliet") and cost decoder time.
+The client's function declarations name what users of this app will say: "add task", "list
+tasks", "overdue". Their names (split into words) and the values of their enum parameters make
+a short text; descriptions are left out: as a prompt, full sentences made Whisper base echo them
+("Remove all completed tasks from the list" heard in "who wrote Romeo and Juliet"), and their
+everyday words ("the", "from") would favour readings that say nothing about the app.
 
-The backend decodes with and without this context and keeps only the changes towards its
-words (:mod:`openlive.backends.asr.biasing`), so speech about something else is left alone.
+Among the readings the decoder itself ranks nearly best, the backend takes the one with the most
+words of this text, and from a second decoding with this text as prompt only the changes that
+bring in its words (:mod:`openlive.backends.asr.biasing`), so speech about something else keeps a
+reading of its own.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from collections.abc import Iterable, Sequence
 
 from openlive.engine.tools.schema import FunctionDeclaration, Schema
 
-# About 60 tokens: the extra decoding stays cheap, and the text said earlier in the same
-# utterance still fits in the backend's prompt after it.
+# About 60 tokens: the prompted decoding stays cheap, the text said earlier in the same utterance
+# still fits in the backend's prompt after it, and a few common words are favoured, not many.
 MAX_CONTEXT_WORDS = 48
 _IDENTIFIER_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -42,7 +44,7 @@ def _enum_phrases(name: str, schema: Schema) -> Iterable[tuple[str, list[str]]]:
 
 
 def tool_context(declarations: Sequence[FunctionDeclaration], max_words: int = MAX_CONTEXT_WORDS) -> str:
-    """A short prompt for the ASR made from the declared functions; "" when there are none.
+    """A short context text for the ASR made from the declared functions; "" when there are none.
 
     "add task, list tasks. Priority: low, normal, high." Function names come first (they carry the
     verbs users say), then each enumerated parameter once with its values; words past ``max_words``
