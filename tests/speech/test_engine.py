@@ -251,3 +251,17 @@ def test_transcriber_partial_then_final(vad: SileroVad, turn_model: SmartTurn, a
     assert final.final and final.stable_text  # the first half was committed at the pause
     assert word_accuracy(f"{first} {second}", final.text) >= 0.85, final.text
     assert word_accuracy(first, partials[0]) >= 0.8, partials
+
+
+def test_a_short_tail_after_a_pause_is_heard_with_what_came_before(asr: WhisperAsr) -> None:
+    first, tail = "Remind me about the meeting with Sarah on Friday", "at two pm."
+    before_pause = joined(silence(0.4), piper_speech(first))
+    assert before_pause.size >= 2 * RATE  # late enough into the utterance to commit at
+    audio = joined(before_pause, silence(0.35), piper_speech(tail))
+    transcriber = UtteranceTranscriber(asr, language="en")
+    transcriber.note_pause(before_pause.size)
+    transcriber.partial(before_pause)
+    final = transcriber.final(audio)
+    # What followed the pause was too short to be transcribed alone.
+    assert final.stable_text == "", final
+    assert word_accuracy(f"{first} at 2 p.m.", final.text) >= 0.85, final.text  # as Whisper writes it

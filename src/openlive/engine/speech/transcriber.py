@@ -2,9 +2,11 @@
 
 The utterance audio grows while the user speaks. Each pass transcribes only the *tail*:
 audio after the last committed point. Whenever the user has paused (a VAD pause, so no
-word is cut) at least ``commit_after_s`` after the last commit, the audio up to that pause
-is transcribed once more and committed: its text is stable from then on, and later passes
-get it as the prompt so spelling and casing stay consistent.
+word is cut) at least ``commit_after_s`` after the last commit, and has said at least
+``min_tail_s`` more since, the audio up to that pause is transcribed once more and
+committed: its text is stable from then on, and later passes get it as the prompt so
+spelling and casing stay consistent. A shorter tail is not heard alone: Whisper base given
+"at 2 pm" by itself wrote "Let's go to the end.".
 
 Results are cached by audio range, so the final pass at the end of the turn is free when
 nothing was said since the speculative pass at the pause (the usual case: the turn ends
@@ -57,6 +59,7 @@ class UtteranceTranscriber:
         asr: Asr,
         language: str | None = None,
         commit_after_s: float = 2.0,
+        min_tail_s: float = 2.0,
         *,
         expected_language: str = DEFAULT_EXPECTED_LANGUAGE,
         context: str = "",
@@ -68,6 +71,8 @@ class UtteranceTranscriber:
         self._expected_language = expected_language
         self._commit_after = int(commit_after_s * SAMPLE_RATE)
         self._commit_after_s = commit_after_s
+        self._min_tail = int(min_tail_s * SAMPLE_RATE)
+        self._min_tail_s = min_tail_s
         self._pauses: list[int] = []
         self._committed = 0
         self._committed_text = ""
@@ -84,6 +89,7 @@ class UtteranceTranscriber:
             self._asr,
             self._language,
             self._commit_after_s,
+            self._min_tail_s,
             expected_language=self._expected_language,
             context=self.context,
         )
@@ -101,7 +107,7 @@ class UtteranceTranscriber:
 
     def _update(self, audio: Float32Audio, final: bool) -> TranscriptUpdate:
         commit_at = max(
-            (p for p in self._pauses if p - self._committed >= self._commit_after and p < audio.size),
+            (p for p in self._pauses if p - self._committed >= self._commit_after and audio.size - p >= self._min_tail),
             default=None,
         )
         if commit_at is not None:
