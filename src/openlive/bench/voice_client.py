@@ -60,11 +60,11 @@ class Reply:
     def playback_stall_seconds(self) -> float:
         """How long a client that plays each chunk on arrival, gaplessly, would have nothing to play
         between the first chunk and the last."""
-        stalled, playing_until = 0.0, None
+        stalled = 0.0
+        playing_until = self.audio_times[0] if self.audio_times else 0.0
         for arrival, size in zip(self.audio_times, self.audio_chunk_bytes, strict=True):
-            if playing_until is not None and arrival > playing_until:
-                stalled += arrival - playing_until
-            playing_until = max(playing_until or arrival, arrival) + size / 2 / REPLY_RATE
+            stalled += max(0.0, arrival - playing_until)
+            playing_until = max(playing_until, arrival) + size / 2 / REPLY_RATE
         return stalled
 
     @property

@@ -69,9 +69,7 @@ class UtteranceTranscriber:
         self.context = context
         self._language = language
         self._expected_language = expected_language
-        self._commit_after = int(commit_after_s * SAMPLE_RATE)
         self._commit_after_s = commit_after_s
-        self._min_tail = int(min_tail_s * SAMPLE_RATE)
         self._min_tail_s = min_tail_s
         self._pauses: list[int] = []
         self._committed = 0
@@ -106,8 +104,9 @@ class UtteranceTranscriber:
         return self._update(audio, final=True)
 
     def _update(self, audio: Float32Audio, final: bool) -> TranscriptUpdate:
+        commit_after, min_tail = self._commit_after_s * SAMPLE_RATE, self._min_tail_s * SAMPLE_RATE
         commit_at = max(
-            (p for p in self._pauses if p - self._committed >= self._commit_after and audio.size - p >= self._min_tail),
+            (p for p in self._pauses if p - self._committed >= commit_after and audio.size - p >= min_tail),
             default=None,
         )
         if commit_at is not None:
