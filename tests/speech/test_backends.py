@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from openlive.audio import int16_to_float32, resample
-from openlive.backends.asr.whisper import WhisperAsr, whisper_language
+from openlive.backends.asr.whisper import WhisperAsr, _has_loop, whisper_language
 from openlive.backends.tts.base import Prosody
 from openlive.backends.tts.espeak import EspeakTts
 from openlive.backends.tts.piper import PiperTts
@@ -99,6 +99,11 @@ def test_short_words_do_not_loop(asr: WhisperAsr) -> None:
         # With Piper's usual random variation a one-syllable word may be misheard, never looped.
         varied = asr.transcribe(piper_speech(word), "en").text
         assert len(varied.split()) <= 2, varied
+
+
+def test_marks_repeated_without_a_word_are_a_loop() -> None:
+    # Seen in CI: a varied Piper "Okay." transcribed as 23 full stops.
+    assert _has_loop(". . . . .") and not _has_loop(".") and _has_loop("okay, okay") and not _has_loop("Wait... what?")
 
 
 def test_asr_detects_language_and_honours_language_code(asr: WhisperAsr) -> None:

@@ -110,8 +110,11 @@ def whisper_language(tag: str | None) -> str | None:
 
 
 def _has_loop(text: str) -> bool:
-    """Whether some run of words is immediately repeated ("okay okay", "hi there hi there")."""
+    """Whether some run of words is immediately repeated ("okay okay", "hi there hi there"), or marks
+    are repeated without a word (". . . ." for a short "Okay." in one voice)."""
     words = [word.lower() for word in _WORD.findall(text)]
+    if not words:
+        return len(text.split()) > 1
     for size in range(1, len(words) // 2 + 1):
         for start in range(len(words) - 2 * size + 1):
             if words[start : start + size] == words[start + size : start + 2 * size]:
@@ -217,7 +220,7 @@ class WhisperAsr:
             if decoded.complete and not _has_loop(decoded.text):
                 break
         assert decoded is not None
-        silent = (
+        silent = not _WORD.search(decoded.text) or (
             decoded.no_speech_probability > _NO_SPEECH_THRESHOLD and decoded.avg_log_probability < _LOG_PROB_THRESHOLD
         )
         return Transcript(
