@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -12,6 +15,7 @@ from openlive.backends.tts.espeak import EspeakTts
 from openlive.backends.tts.piper import PiperTts
 from openlive.backends.turn.smart_turn import SmartTurn
 from openlive.backends.vad.silero import SileroVad
+from openlive.engine.speech.voice_out import speech_frames
 from tests.support.speech import (
     ESPEAK_VOICES,
     RATE,
@@ -169,6 +173,21 @@ def test_piper_prosody(piper: PiperTts) -> None:
     assert piper.supports_language("en-GB") and not piper.supports_language("de")
     with pytest.raises(ValueError):
         Prosody(rate=0)
+
+
+@pytest.mark.parametrize("volume", [1.0, 0.961])
+async def test_output_audio_keeps_the_voice_level(piper: PiperTts, volume: float) -> None:
+    """At 24 kHz on the wire, a reply peaks at the volume asked for: the 22.05 kHz → 24 kHz
+    resampling rang past it (0.974 for 0.961 in one CI run) and clipped full-scale speech."""
+    text = "I'm sorry the upload keeps failing. Let's try it once more together, step by step."
+    with ThreadPoolExecutor(1) as executor:
+        frames = [
+            frame async for frame in speech_frames(piper, executor, text, threading.Event(), Prosody(volume=volume))
+        ]
+    samples = np.abs(np.concatenate(frames).astype(np.int32))
+    assert samples.max() <= round(volume * 32767) + 1
+    assert samples.max() >= round(volume * 32767) - 2  # Piper's sentences are normalised to the volume
+    assert np.count_nonzero(samples >= 32767) <= 1  # no clipped run
 
 
 def test_espeak_fallback_speaks_german(asr: WhisperAsr) -> None:

@@ -13,7 +13,7 @@ from openlive.audio.pcm import (
     pcm16_to_float32,
     pcm16_to_int16,
 )
-from openlive.audio.resample import StreamResampler, resample
+from openlive.audio.resample import StreamResampler, peak, resample, within_peak
 
 __all__ = [
     "DEFAULT_PCM_RATE",
@@ -28,5 +28,7 @@ __all__ = [
     "parse_pcm_mime",
     "pcm16_to_float32",
     "pcm16_to_int16",
+    "peak",
     "resample",
+    "within_peak",
 ]

@@ -20,6 +20,22 @@ def resample(audio: npt.NDArray[_Sample], from_rate: int, to_rate: int) -> npt.N
     return converted
 
 
+def peak(audio: npt.NDArray[np.floating]) -> float:
+    return float(np.abs(audio).max(initial=0.0))
+
+
+def within_peak(resampled: npt.NDArray[np.float32], ceiling: float) -> npt.NDArray[np.float32]:
+    """``resampled`` scaled down, if need be, so that no sample exceeds ``ceiling``.
+
+    Band-limited resampling rings a little past the input's peak (about 1% on speech): that
+    would lift a quieter voice's level above the one asked for and clip full-scale speech.
+    """
+    overshoot = peak(resampled)
+    if overshoot <= ceiling or ceiling <= 0:
+        return resampled
+    return (resampled * (ceiling / overshoot)).astype(np.float32)
+
+
 class StreamResampler:
     """Resamples a stream chunk by chunk, keeping the filter state between chunks.
 

