@@ -144,6 +144,25 @@ def test_turn_model_prefers_a_finished_question(turn_model: SmartTurn) -> None:
         assert finished > 0.8 and trailing < 0.2, (voice, finished, trailing)
 
 
+def test_transcript_segments_are_joined_with_a_space(asr: WhisperAsr) -> None:
+    """Whisper may start a segment's text without a space; the words must not run together."""
+    tokenizer = asr._tokenizer("en")
+
+    def at(seconds: float) -> int:
+        return int(tokenizer.timestamp_begin + round(seconds / 0.02))
+
+    generated = [
+        at(0.0),
+        *tokenizer.encode(" New task."),
+        at(1.0),
+        at(1.2),
+        *tokenizer.encode("Call the plumber."),
+        at(2.4),
+    ]
+    text, ran_on = WhisperAsr._speech_text(tokenizer, generated, speech_s=2.5)
+    assert text == "New task. Call the plumber." and not ran_on
+
+
 def test_piper_speech_transcribes_back(piper: PiperTts, asr: WhisperAsr) -> None:
     text = "Your meeting with the design team starts at noon tomorrow."
     pieces = list(piper.synthesize("Sure. " + text))

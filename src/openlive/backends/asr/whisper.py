@@ -348,18 +348,19 @@ class WhisperAsr:
     def _speech_text(tokenizer: Tokenizer, generated: list[int], speech_s: float) -> tuple[str, bool]:
         """The text of the segments that start before the speech ends, and whether a segment
         that did was dropped for holding more words than anyone says in its time (a run-on)."""
-        kept: list[int] = []
+        kept: list[str] = []
         ran_on = False
         for start, end, tokens in _segments(tokenizer, generated):
             if start is not None and start >= speech_s:
                 continue
-            words = len(_WORD.findall(str(tokenizer.decode(tokens))))
+            text = str(tokenizer.decode(tokens))
             seconds = (speech_s if end is None else end) - (start or 0.0)
-            if words > 1 + MAX_WORDS_PER_SECOND * seconds:
+            if len(_WORD.findall(text)) > 1 + MAX_WORDS_PER_SECOND * seconds:
                 ran_on = True
             else:
-                kept.extend(tokens)
-        return str(tokenizer.decode(kept)).strip(), ran_on
+                kept.append(text)
+        # Segments are joined with a space: one may start without one ("New task.Call the plumber.").
+        return _join(*kept), ran_on
 
 
 def _segments(tokenizer: Tokenizer, generated: list[int]) -> list[tuple[float | None, float | None, list[int]]]:
