@@ -44,6 +44,17 @@ TOOLS = parse_tools(json.loads(TOOLS_FILE.read_text()))
         ),
         # A lone "Remove," is the verb of what follows, not a command of its own.
         ("Remove, call the plumber for my list.", "delete_task", {"title": "call the plumber"}),
+        # As Whisper base wrote the bench's spoken requests: "by" for "buy" opening the title,
+        # a past tense for the verb, and a word split by a hyphen.
+        ("Mark by milk is done.", "complete_task", {"title": "buy milk"}),
+        ("moved by milk to Thursday.", "reschedule_task", {"title": "buy milk", "due": "2026-03-12"}),
+        (
+            "Post-pone the quarterly report to next week.",
+            "reschedule_task",
+            {"title": "quarterly report", "due": "2026-03-17"},
+        ),
+        # "by" before a date is the preposition.
+        ("Add a task to file the taxes by Friday.", "add_task", {"title": "file the taxes", "due": "2026-03-13"}),
     ],
 )
 def test_spoken_phrasings_get_the_right_call(
@@ -59,3 +70,48 @@ def test_spoken_phrasings_get_the_right_call(
 def test_a_lone_word_before_a_comma_starts_no_clause() -> None:
     assert split_clauses("Remove, call the plumber for my list.", TOOLS) == ["Remove, call the plumber for my list."]
     assert split_clauses("add milk to my list, then show my tasks", TOOLS) == ["add milk to my list", "show my tasks"]
+
+
+ERRANDS = parse_tools(
+    [
+        {
+            "functionDeclarations": [
+                {
+                    "name": "log_errand",
+                    "description": "Log an errand to run in town.",
+                    "parameters": {
+                        "type": "OBJECT",
+                        "properties": {"description": {"type": "STRING", "description": "What to do, in a few words."}},
+                        "required": ["description"],
+                    },
+                },
+                {
+                    "name": "cancel_errand",
+                    "description": "Cancel an errand that was logged.",
+                    "parameters": {
+                        "type": "OBJECT",
+                        "properties": {"description": {"type": "STRING", "description": "The errand to cancel."}},
+                        "required": ["description"],
+                    },
+                },
+            ]
+        }
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        (
+            "Log an errand to by stamps at the post office.",
+            "log_errand",
+            {"description": "buy stamps at the post office"},
+        ),
+        ("Can-cel the errand pick up the dry cleaning.", "cancel_errand", {"description": "pick up the dry cleaning"}),
+    ],
+)
+def test_misheard_words_in_another_apps_requests(
+    planner: EmbeddedToolPlanner, text: str, name: str, args: dict[str, Any]
+) -> None:
+    assert planner.plan(PlanningRequest(text, ERRANDS, NOW), threading.Event()) == [PlannedCall(name, args)]

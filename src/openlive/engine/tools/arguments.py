@@ -36,10 +36,12 @@ from openlive.engine.tools.text import (
     COMMAND_VERBS,
     EDGE_WORDS,
     FRAME_WORDS,
+    HOMOPHONE_VERBS,
     STOPWORDS,
     Token,
     content_stems,
     identifier_words,
+    is_command_verb,
     related_words,
     stem,
     synonym_words,
@@ -887,7 +889,9 @@ class _FillRun:
         if not piece:
             return None
         start, end = piece[0].start, piece[-1].end
-        return _Span(start, end, request.text[start:end])
+        said = request.text[start:end]
+        heard_as = HOMOPHONE_VERBS.get(piece[0].lower)
+        return _Span(start, end, said if heard_as is None else heard_as + said[len(piece[0].text) :])
 
     @staticmethod
     def _trim(piece: list[Token], frame_stems: set[str], first_word: Token | None) -> list[Token]:
@@ -898,9 +902,12 @@ class _FillRun:
         while start < len(piece):
             token = piece[start]
             key = stem(token.text)
+            opens_value = start + 1 < len(piece) and piece[start + 1].is_word
+            if token.lower in HOMOPHONE_VERBS and opens_value:
+                break
             if not token.is_word or token.lower in FRAME_WORDS or token.lower in STOPWORDS - COMMAND_VERBS:
                 start += 1
-            elif (key in frame_stems and key not in stripped) or (token is first_word and token.lower in COMMAND_VERBS):
+            elif (key in frame_stems and key not in stripped) or (token is first_word and is_command_verb(token.text)):
                 stripped.add(key)
                 start += 1
             else:

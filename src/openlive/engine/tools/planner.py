@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,7 +26,15 @@ from openlive.engine.tools.choice import LlmChooser
 from openlive.engine.tools.grammar import calls_grammar
 from openlive.engine.tools.schema import FunctionDeclaration, Schema, to_json_schema
 from openlive.engine.tools.selection import DEFAULT_THRESHOLD, FunctionSelector, ScoredFunction, split_clauses
-from openlive.engine.tools.text import COMMAND_VERBS, STOPWORDS, content_stems, identifier_words, tokenize
+from openlive.engine.tools.text import (
+    COMMAND_VERBS,
+    STOPWORDS,
+    all_synonyms,
+    content_stems,
+    identifier_words,
+    joined_split_words,
+    tokenize,
+)
 from openlive.engine.tools.validation import schema_problems
 
 _log = logging.getLogger(__name__)
@@ -95,6 +103,9 @@ class EmbeddedToolPlanner:
         declarations = list(request.declarations)
         if not declarations or not request.text.strip():
             return []
+        # Speech recognition may split a word it knows no better ("Post-pone the report").
+        known_words = COMMAND_VERBS | all_synonyms() | {word for d in declarations for word in _command_words(d)}
+        request = replace(request, text=joined_split_words(request.text, known_words))
         clauses = split_clauses(request.text, declarations)
         if len(clauses) == 1:
             return self._plan_whole(request, declarations, cancel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.#+\-_][A-Za-z0-9#+]+)*[#+]?|[^\sA-Za-z0-9]")
@@ -116,6 +117,10 @@ def value_synonyms(label: str) -> tuple[str, ...]:
     return _VALUE_SYNONYMS.get(label.lower(), ())
 
 
+def all_synonyms() -> set[str]:
+    return {member for group in _SYNONYM_GROUPS for member in group}
+
+
 def synonym_words(name_words: list[str]) -> set[str]:
     """Every word of the synonym groups that hold one of ``name_words``."""
     return {
@@ -177,6 +182,30 @@ def _one_edit_apart(shorter: str, longer: str) -> bool:
 
 def content_stems(text: str) -> set[str]:
     return {stem(t.text) for t in tokenize(text) if t.is_word and t.lower not in STOPWORDS}
+
+
+def is_command_verb(word: str) -> bool:
+    """A command verb, also as speech recognition often writes it ("moved buy milk" for "move")."""
+    lower = word.lower()
+    return any(form in COMMAND_VERBS for form in (lower, lower.removesuffix("d"), lower.removesuffix("ed")))
+
+
+# Words speech recognition writes for a command verb that sounds the same. Opening a free-text value,
+# they are that verb: no title starts with a preposition ("mark by milk as done").
+HOMOPHONE_VERBS = {"by": "buy", "bye": "buy"}
+
+_HYPHENATED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
+
+
+def joined_split_words(text: str, known_words: AbstractSet[str]) -> str:
+    """``text`` with words speech recognition split by a hyphen joined again ("Post-pone"), where
+    the joined word is one of ``known_words`` (lower case)."""
+
+    def join(match: re.Match[str]) -> str:
+        joined = match.group(1) + match.group(2)
+        return joined if joined.lower() in known_words else match.group()
+
+    return _HYPHENATED.sub(join, text)
 
 
 def humanize(name: str) -> str:
