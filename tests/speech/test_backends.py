@@ -144,8 +144,9 @@ def test_turn_model_prefers_a_finished_question(turn_model: SmartTurn) -> None:
         assert finished > 0.8 and trailing < 0.2, (voice, finished, trailing)
 
 
-def test_transcript_segments_are_joined_with_a_space(asr: WhisperAsr) -> None:
-    """Whisper may start a segment's text without a space; the words must not run together."""
+def test_sentences_run_together_are_spaced(asr: WhisperAsr) -> None:
+    """Whisper may start a segment without a space, or write one sentence's first word right after
+    the last one's full stop; the sentences must not run together (a decimal or "p.m." is no gap)."""
     tokenizer = asr._tokenizer("en")
 
     def at(seconds: float) -> int:
@@ -161,6 +162,8 @@ def test_transcript_segments_are_joined_with_a_space(asr: WhisperAsr) -> None:
     ]
     text, ran_on = WhisperAsr._speech_text(tokenizer, generated, speech_s=2.5)
     assert text == "New task. Call the plumber." and not ran_on
+    one_segment = [at(0.0), *tokenizer.encode(" New task.Call the plumber at 3.30 p.m."), at(2.4)]
+    assert WhisperAsr._speech_text(tokenizer, one_segment, speech_s=2.5)[0] == "New task. Call the plumber at 3.30 p.m."
 
 
 def test_piper_speech_transcribes_back(piper: PiperTts, asr: WhisperAsr) -> None:

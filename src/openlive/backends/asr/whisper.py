@@ -93,6 +93,7 @@ _FRAMES_PER_SECOND = 100
 _NO_SPEECH_THRESHOLD = 0.6
 _LOG_PROB_THRESHOLD = -1.0
 _WORD = re.compile(r"[\w']+")
+_SENTENCES_RUN_TOGETHER = re.compile(r"(?<=[a-z])([.!?])([A-Z][a-z])")
 
 
 def _join(*parts: str | None) -> str:
@@ -359,8 +360,8 @@ class WhisperAsr:
                 ran_on = True
             else:
                 kept.append(text)
-        # Segments are joined with a space: one may start without one ("New task.Call the plumber.").
-        return _join(*kept), ran_on
+        # Whisper may run sentences together, within a segment or across two ("New task.Call the plumber.").
+        return _SENTENCES_RUN_TOGETHER.sub(r"\1 \2", _join(*kept)), ran_on
 
 
 def _segments(tokenizer: Tokenizer, generated: list[int]) -> list[tuple[float | None, float | None, list[int]]]:
