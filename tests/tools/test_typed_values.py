@@ -45,6 +45,15 @@ RECTANGLE = declaration(
     },
     ["width", "length"],
 )
+LCM = declaration(
+    "least_common_multiple",
+    "Find the least common multiple of two integers.",
+    {
+        "first": {"type": "integer", "description": "The first integer."},
+        "second": {"type": "integer", "description": "The second integer."},
+    },
+    ["first", "second"],
+)
 RENTALS = declaration(
     "search_rentals",
     "Search apartments to rent in a city within a price range.",
@@ -106,6 +115,8 @@ def filler() -> ArgumentFiller:
         ),
         # "five ... games" counts the games the parameter counts.
         ("Suggest five games about Vikings", GAMES, {"theme": "Vikings", "limit": 5}),
+        # "two integers" says how many values follow; it is neither of them.
+        ("What is the least common multiple of two integers: 12 and 18?", LCM, {"first": 12, "second": 18}),
         # Names listed, then their values in the same order.
         (
             "What is the perimeter of a rectangle with length and width of 12 and 7?",

@@ -556,6 +556,16 @@ class _FillRun:
                 return True
         return False
 
+    def _counts_the_values_after(self, mention: NumberMention, mentions: list[NumberMention]) -> bool:
+        """True for a spelled count before a plural noun that at least as many numbers follow ("the
+        gcd of two numbers: 40 and 50", "two charges of 5C and 7C"): it says how many values come."""
+        if not mention.spelled or not mention.is_integral or mention.value < 2:
+            return False
+        following = [t for t in self.request.tokens if t.start >= mention.end][:_COUNTED_NOUN_REACH]
+        plural = any(t.is_word and t.lower.endswith("s") and not t.lower.endswith("ss") for t in following)
+        values_after = [m for m in mentions if m.start >= mention.end and not m.spelled]
+        return plural and len(values_after) >= mention.value
+
     def _said_in_turn(self, names: list[str], mentions: list[NumberMention]) -> dict[int, int]:
         """Parameters named as a list and then given numbers as a list ("base and height as 6cm and
         10cm"): parameter index → mention index, in the order said."""
@@ -649,6 +659,12 @@ class _FillRun:
         parameter by embedding, and how far the assignment keeps the order things were said in
         (parameters usually come in the order they are declared: "of 36 and 24")."""
         mentions = self._free_numbers()
+        mentions = [
+            m
+            for m in mentions
+            if not self._counts_the_values_after(m, mentions)
+            or any(self._counts_what_is_counted(name, schema.properties[name], m) for name in names)
+        ]
         similarity = self._context_similarity(schema, names, mentions)
         in_turn = self._said_in_turn(names, mentions) or self._said_as_range(names, mentions)
         options: list[list[tuple[int, float, bool, Any]]] = []
