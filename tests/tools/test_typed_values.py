@@ -12,6 +12,7 @@ import pytest
 from openlive.backends.embedder.minilm import MiniLmEmbedder
 from openlive.engine.tools.arguments import ArgumentFiller
 from openlive.engine.tools.numbers import in_base_unit, unit_conflicts
+from openlive.engine.tools.places import with_state
 from openlive.engine.tools.schema import FunctionDeclaration
 from openlive.engine.tools.text import related_words
 from tests.tools.declarations import declaration
@@ -53,6 +54,12 @@ LCM = declaration(
         "second": {"type": "integer", "description": "The second integer."},
     },
     ["first", "second"],
+)
+DOG_PARKS = declaration(
+    "find_dog_parks",
+    "Find dog parks near a place.",
+    {"location": {"type": "string", "description": "The city and state, e.g. Austin, TX"}},
+    ["location"],
 )
 RENTALS = declaration(
     "search_rentals",
@@ -117,6 +124,8 @@ def filler() -> ArgumentFiller:
         ("Suggest five games about Vikings", GAMES, {"theme": "Vikings", "limit": 5}),
         # "two integers" says how many values follow; it is neither of them.
         ("What is the least common multiple of two integers: 12 and 18?", LCM, {"first": 12, "second": 18}),
+        # A city where the description asks for "City, State" gets its state.
+        ("Are there dog parks in Seattle?", DOG_PARKS, {"location": "Seattle, WA"}),
         # Names listed, then their values in the same order.
         (
             "What is the perimeter of a rectangle with length and width of 12 and 7?",
@@ -159,3 +168,12 @@ def test_units_and_typos() -> None:
     assert related_words("acceleeration", "acceleration")
     assert related_words("temprature", "temperature")
     assert not related_words("fraction", "friction")
+
+
+def test_a_state_only_where_the_format_asks_for_it() -> None:
+    assert with_state("Denver", "City and state, e.g. Chicago, Illinois") == "Denver, Colorado"
+    assert with_state("Denver", "In the format City, State.") == "Denver, CO"
+    assert with_state("Denver", "The city to search in.") == "Denver"
+    assert with_state("Denver", "The city and country, e.g. London, UK") == "Denver"
+    assert with_state("Springfield", "The city and state, e.g. Austin, TX") == "Springfield"  # which one?
+    assert with_state("Boston, MA", "The city and state, e.g. Austin, TX") == "Boston, MA"

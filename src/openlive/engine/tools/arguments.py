@@ -31,6 +31,7 @@ from openlive.engine.tools.numbers import (
     unit_conflicts,
     unit_kinds,
 )
+from openlive.engine.tools.places import with_state
 from openlive.engine.tools.schema import FunctionDeclaration, Schema
 from openlive.engine.tools.text import (
     COMMAND_VERBS,
@@ -1005,7 +1006,9 @@ class _FillRun:
                 self.value_scores.append(fit_score)
         chosen = _listed_pairs_in_order(self.request.text, _in_said_order(chosen, lambda span: span.start))
         values = found | {name: span.text for name, span in chosen.items()}
-        return {name: currency_code(name, value) for name, value in values.items()}
+        return {
+            name: with_state(currency_code(name, value), properties[name].description) for name, value in values.items()
+        }
 
     def _names_currency(self, name: str, span: _Span) -> bool:
         """True when ``span`` is a whole currency name for a currency parameter ("dollars" of
