@@ -38,6 +38,12 @@ def _serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--llm-backend", help="LLM backend name (default llama-cpp)")
     serve.add_argument("--llm-model", type=Path, help="GGUF file for the llama-cpp backend")
     serve.add_argument(
+        "--tool-planner",
+        choices=["embedded", "llm"],
+        help="function calls by embeddings and rules (default, for a tiny LLM) or wholly by the LLM",
+    )
+    serve.add_argument("--asr-model", type=Path, help="CTranslate2 Whisper directory (default: packaged base)")
+    serve.add_argument(
         "--model-alias",
         dest="model_aliases",
         action="append",
@@ -63,7 +69,19 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {
         name: getattr(args, name)
-        for name in ("host", "port", "tls", "tls_cert", "tls_key", "data_dir", "llm_backend", "llm_model", "log_level")
+        for name in (
+            "host",
+            "port",
+            "tls",
+            "tls_cert",
+            "tls_key",
+            "data_dir",
+            "llm_backend",
+            "llm_model",
+            "tool_planner",
+            "asr_model",
+            "log_level",
+        )
     }
     if args.api_keys:
         overrides["api_keys"] = args.api_keys
@@ -75,6 +93,15 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config, overrides)
     except (OSError, ValueError) as error:
         parser.error(str(error))
+    # A model the user named must be there before the server starts, not fail its load later.
+    if settings.llm_model is not None and not settings.llm_model.is_file():
+        parser.error(f"llm_model {settings.llm_model}: no such file")
+    if settings.asr_model is not None:
+        from openlive.backends.asr.model_files import whisper_directory_problem
+
+        problem = whisper_directory_problem(settings.asr_model)
+        if problem is not None:
+            parser.error(f"asr_model {problem}")
     from openlive.gateway.server import serve
 
     serve(settings)

@@ -17,6 +17,8 @@ DEFAULT_MODEL_ALIASES: dict[str, str] = {
     "openlive-default": "openlive-default",
 }
 
+TOOL_PLANNERS = ("embedded", "llm")
+
 
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -35,6 +37,12 @@ class Settings:
     llm_backend: str = "llama-cpp"
     # A GGUF file for the llama-cpp backend; None means the packaged SmolLM2-135M-Instruct.
     llm_model: Path | None = None
+    # Who turns requests into function calls: "embedded" (embeddings and rules, the LLM choosing
+    # among close candidates; right for a tiny LLM) or "llm" (the whole decision, for a bigger one).
+    tool_planner: str = "embedded"
+    # A CTranslate2 Whisper directory (e.g. a faster-whisper conversion of a larger model); None
+    # means the packaged Whisper base.
+    asr_model: Path | None = None
     # Shell-style pattern of a requested model name → pipeline name.
     model_aliases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODEL_ALIASES))
     # Largest client frame accepted (images and long audio chunks).
@@ -48,8 +56,12 @@ def _coerce(name: str, value: Any) -> Any:
         return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
     if name in ("port", "max_message_bytes"):
         return int(value)
-    if name in ("tls_cert", "tls_key", "data_dir", "llm_model"):
+    if name in ("tls_cert", "tls_key", "data_dir", "llm_model", "asr_model"):
         return Path(value).expanduser() if value else None
+    if name == "tool_planner":
+        if value not in TOOL_PLANNERS:
+            raise ValueError(f"tool_planner must be one of {', '.join(TOOL_PLANNERS)}, got {value!r}")
+        return value
     if name == "api_keys":
         items = value if isinstance(value, list) else str(value).split(",")
         return tuple(item.strip() for item in items if item.strip())

@@ -27,7 +27,7 @@ from openlive.backends.vad.base import Vad
 from openlive.engine.affect.estimator import EmotionEstimator
 from openlive.engine.proactivity.detector import DirectednessDetector
 from openlive.engine.threads import PriorityExecutor, Urgency
-from openlive.engine.tools.planner import EmbeddedToolPlanner, ToolPlanner
+from openlive.engine.tools.planner import EmbeddedToolPlanner, LlmToolPlanner, ToolPlanner
 from openlive.engine.vision import VisionEngine
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,9 @@ class RuntimeOptions:
     llm_options: dict[str, Any] = field(default_factory=dict)
     vad_backend: str = "silero"
     asr_backend: str = "whisper-base"
+    asr_options: dict[str, Any] = field(default_factory=dict)
+    # "embedded" (embeddings and rules, the LLM choosing among close candidates) or "llm".
+    tool_planner: str = "embedded"
     tts_backend: str = "piper"
     # Speaks the languages the main TTS voice lacks.
     fallback_tts_backend: str = "espeak-ng"
@@ -170,6 +173,9 @@ class Runtime:
         return detector
 
     async def tool_planner(self) -> ToolPlanner:
+        if self.options.tool_planner == "llm":
+            llm_planner: ToolPlanner = await self._shared("tool_planner", lambda: LlmToolPlanner(self.llm))
+            return llm_planner
         embedder = await self.embedder()
         planner: ToolPlanner = await self._shared("tool_planner", lambda: EmbeddedToolPlanner(embedder, self.llm))
         return planner
@@ -188,7 +194,7 @@ class Runtime:
         loaders: dict[str, tuple[Executor, Callable[[], Any]]] = {
             "llm": (self.llm_executor, lambda: registry.create("llm", options.llm_backend, **options.llm_options)),
             "vad": (self.listen_executor, lambda: registry.create("vad", options.vad_backend)),
-            "asr": (asr_executor, lambda: registry.create("asr", options.asr_backend)),
+            "asr": (asr_executor, lambda: registry.create("asr", options.asr_backend, **options.asr_options)),
             "tts": (tts_executor, lambda: registry.create("tts", options.tts_backend)),
             "fallback_tts": (tts_executor, lambda: registry.create("tts", options.fallback_tts_backend)),
             "ocr": (self.listen_executor, lambda: registry.create("ocr", options.ocr_backend)),
@@ -210,7 +216,7 @@ class Runtime:
         vision = VisionEngine(self._models["ocr"], self._models["face"])
         self._models["vision"] = vision
         self.load_seconds = time.perf_counter() - started
-        log.info("models loaded in %.2f s", self.load_seconds)
+        log.info("models loaded in %.2f s (tool planner: %s)", self.load_seconds, options.tool_planner)
         self.ready.set()
         # OCR builds its sessions on first use; do that now, on the vision thread, at low priority.
         self._warm_up = asyncio.create_task(vision.warm_up())

@@ -25,7 +25,15 @@ def serve(settings: Settings) -> None:
     llm_options: dict[str, object] = {}
     if settings.llm_model is not None:
         llm_options["model_path"] = str(settings.llm_model)
-    runtime = Runtime(RuntimeOptions(llm_backend=settings.llm_backend, llm_options=llm_options))
+    asr_options = {"model_dir": str(settings.asr_model)} if settings.asr_model is not None else {}
+    runtime = Runtime(
+        RuntimeOptions(
+            llm_backend=settings.llm_backend,
+            llm_options=llm_options,
+            asr_options=asr_options,
+            tool_planner=settings.tool_planner,
+        )
+    )
     app = create_app(runtime, GatewayConfig(api_keys=api_keys, model_aliases=settings.model_aliases))
 
     scheme = "https" if settings.tls else "http"

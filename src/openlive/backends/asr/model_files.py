@@ -47,6 +47,14 @@ def _is_complete(directory: Path) -> bool:
     )
 
 
+def whisper_directory_problem(directory: Path) -> str | None:
+    """Why ``directory`` cannot be loaded as a CTranslate2 Whisper model, or None."""
+    missing = [name for name in ("model.bin", "config.json", "tokenizer.json") if not (directory / name).is_file()]
+    if missing:
+        return f"{directory} holds no CTranslate2 Whisper model (missing {', '.join(missing)})"
+    return None
+
+
 def ensure_whisper_base(root: Path | None = None) -> Path:
     """The directory holding the assembled CTranslate2 Whisper base model, built if missing."""
     target = (root or data_dir()) / "models" / "whisper-base-ct2"

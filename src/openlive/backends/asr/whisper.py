@@ -52,7 +52,7 @@ from faster_whisper.tokenizer import _LANGUAGE_CODES, Tokenizer
 from openlive.audio import Float32Audio
 from openlive.backends.asr.base import Transcript
 from openlive.backends.asr.biasing import Hypothesis, choose_hypothesis, context_vocabulary, merge_biased
-from openlive.backends.asr.model_files import ensure_whisper_base
+from openlive.backends.asr.model_files import ensure_whisper_base, whisper_directory_problem
 
 SAMPLE_RATE = 16000
 FULL_WINDOW_S = 30.0
@@ -152,6 +152,9 @@ class WhisperAsr:
         confident_detection: float = CONFIDENT_DETECTION,
     ):
         directory = Path(model_dir) if model_dir else ensure_whisper_base()
+        problem = whisper_directory_problem(directory)
+        if problem is not None:
+            raise FileNotFoundError(problem)
         self._model = ctranslate2.models.Whisper(
             str(directory), device="cpu", compute_type=compute_type, inter_threads=1, intra_threads=1
         )
@@ -162,7 +165,8 @@ class WhisperAsr:
         self._non_english_min_window_s = non_english_min_window_s
         self._confident_detection = confident_detection
         self._tokenizers: dict[str, Tokenizer] = {}
-        self.fingerprint = f"{self.name}-{compute_type}-beam{beam_size}-window{min_window_s:g}"
+        model = self.name if model_dir is None else f"whisper-{directory.name}"
+        self.fingerprint = f"{model}-{compute_type}-beam{beam_size}-window{min_window_s:g}"
 
     def _tokenizer(self, language: str) -> Tokenizer:
         if language not in self._tokenizers:
