@@ -53,6 +53,8 @@ TOOLS = parse_tools(json.loads(TOOLS_FILE.read_text()))
             "reschedule_task",
             {"title": "quarterly report", "due": "2026-03-17"},
         ),
+        # A wh-question is no title to add, even misheard ("which of my tasks are late").
+        ("Which on my task start late?", "list_tasks", {"filter": "overdue"}),
         # "by" before a date is the preposition.
         ("Add a task to file the taxes by Friday.", "add_task", {"title": "file the taxes", "due": "2026-03-13"}),
     ],
@@ -115,3 +117,8 @@ def test_misheard_words_in_another_apps_requests(
     planner: EmbeddedToolPlanner, text: str, name: str, args: dict[str, Any]
 ) -> None:
     assert planner.plan(PlanningRequest(text, ERRANDS, NOW), threading.Event()) == [PlannedCall(name, args)]
+
+
+@pytest.mark.parametrize("text", ["Which errand should I run first?", "What errands are left in town?"])
+def test_a_question_is_no_errand_to_log(planner: EmbeddedToolPlanner, text: str) -> None:
+    assert planner.plan(PlanningRequest(text, ERRANDS, NOW), threading.Event()) == []

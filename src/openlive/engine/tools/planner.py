@@ -34,6 +34,7 @@ from openlive.engine.tools.text import (
     identifier_words,
     joined_split_words,
     tokenize,
+    word_set,
 )
 from openlive.engine.tools.validation import schema_problems
 
@@ -152,6 +153,9 @@ class EmbeddedToolPlanner:
             filled = self._filler.fill(declaration, text, now, cancel, _command_words(declaration))
             if filled is None:
                 continue
+            # A wh-question asks for something: its words are no title or note to act on.
+            if asks and _acts(declaration) and any(is_free_text(name) for name in filled.args):
+                continue
             score = item.score
             # A question's words left once a free-text value is taken out ("what tasks are" of "what
             # tasks are still pending") are no request to store that text.
@@ -192,6 +196,18 @@ class EmbeddedToolPlanner:
     def close(self) -> None:
         if self._chooser is not None:
             self._chooser.close()
+
+
+# Actions on the user's things (keep, send, change or remove them), named so in a function's name;
+# lookups (get, find, search) are not among them.
+_ACTING_VERBS = word_set(
+    """add create save insert put write record note remember new set remind send post log
+    cancel delete remove complete finish mark clear reschedule move update edit rename"""
+)
+
+
+def _acts(declaration: FunctionDeclaration) -> bool:
+    return bool(_ACTING_VERBS & set(identifier_words(declaration.name)))
 
 
 def _command_words(declaration: FunctionDeclaration) -> list[str]:
