@@ -39,14 +39,19 @@ def names(kind: str) -> list[str]:
     return sorted(name for k, name in _BACKENDS if k == kind)
 
 
-def create(kind: str, name: str, **options: Any) -> Any:
+def factory(kind: str, name: str) -> Callable[..., Any]:
+    """The factory of backend ``name``, its module imported."""
     try:
         entry = _BACKENDS[(kind, name)]
     except KeyError:
         known = ", ".join(names(kind)) or "none"
         raise UnknownBackendError(f"no {kind} backend named {name!r} (known: {known})") from None
-    factory: Callable[..., Any] = getattr(importlib.import_module(entry.module), entry.factory)
-    return factory(**options)
+    made: Callable[..., Any] = getattr(importlib.import_module(entry.module), entry.factory)
+    return made
+
+
+def create(kind: str, name: str, **options: Any) -> Any:
+    return factory(kind, name)(**options)
 
 
 # The built-in backends. Each line names where the factory lives; nothing is imported here.

@@ -8,6 +8,7 @@ kind of work, so a long LLM generation never queues speech detection behind it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -191,28 +192,36 @@ class Runtime:
         started = time.perf_counter()
         options = self.options
         asr_executor, tts_executor = self.asr_executor.at(Urgency.NOW), self.tts_executor.at(Urgency.NOW)
-        loaders: dict[str, tuple[Executor, Callable[[], Any]]] = {
-            "llm": (self.llm_executor, lambda: registry.create("llm", options.llm_backend, **options.llm_options)),
-            "vad": (self.listen_executor, lambda: registry.create("vad", options.vad_backend)),
-            "asr": (asr_executor, lambda: registry.create("asr", options.asr_backend, **options.asr_options)),
-            "tts": (tts_executor, lambda: registry.create("tts", options.tts_backend)),
-            "fallback_tts": (tts_executor, lambda: registry.create("tts", options.fallback_tts_backend)),
-            "ocr": (self.listen_executor, lambda: registry.create("ocr", options.ocr_backend)),
-            "face": (self.listen_executor, lambda: registry.create("face", options.face_backend)),
+        # Model → the executor it runs on, its backend kind and name, and the backend's options.
+        backends: dict[str, tuple[Executor, str, str, dict[str, Any]]] = {
+            "llm": (self.llm_executor, "llm", options.llm_backend, options.llm_options),
+            "vad": (self.listen_executor, "vad", options.vad_backend, {}),
+            "asr": (asr_executor, "asr", options.asr_backend, options.asr_options),
+            "tts": (tts_executor, "tts", options.tts_backend, {}),
+            "fallback_tts": (tts_executor, "tts", options.fallback_tts_backend, {}),
+            "ocr": (self.listen_executor, "ocr", options.ocr_backend, {}),
+            "face": (self.listen_executor, "face", options.face_backend, {}),
         }
         if options.turn_backend is not None:
-            turn_backend = options.turn_backend
-            loaders["turn"] = (self.listen_executor, lambda: registry.create("turn", turn_backend))
+            backends["turn"] = (self.listen_executor, "turn", options.turn_backend, {})
         loop = asyncio.get_running_loop()
         try:
+            # Modules are imported one at a time: two threads importing one package at once can
+            # deadlock (Python raised _DeadlockError on faster_whisper, imported by the VAD and the ASR).
+            factories = await loop.run_in_executor(
+                self.listen_executor, lambda: [registry.factory(kind, name) for _, kind, name, _ in backends.values()]
+            )
             results = await asyncio.gather(
-                *(loop.run_in_executor(executor, load) for executor, load in loaders.values())
+                *(
+                    loop.run_in_executor(executor, functools.partial(factory, **backend_options))
+                    for (executor, _, _, backend_options), factory in zip(backends.values(), factories, strict=True)
+                )
             )
         except Exception as error:
             self.load_error = error
             log.exception("loading models failed")
             raise
-        self._models = dict(zip(loaders, results, strict=True))
+        self._models = dict(zip(backends, results, strict=True))
         vision = VisionEngine(self._models["ocr"], self._models["face"])
         self._models["vision"] = vision
         self.load_seconds = time.perf_counter() - started
