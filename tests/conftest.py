@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -82,6 +85,10 @@ def start_server(tmp: Path, *, tls: bool, extra: list[str] | None = None, timeou
             with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=2, context=context) as response:
                 if response.status == 200:
                     return server
+        except urllib.error.HTTPError as error:
+            if json.loads(error.read()).get("status") == "failed":
+                stop_server(server)
+                raise RuntimeError(f"openlive serve failed to load its models:\n{server.log()}") from None
         except (OSError, ValueError):
             pass
         time.sleep(0.2)
@@ -111,12 +118,18 @@ def plain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     stop_server(server)
 
 
-@pytest.fixture(scope="session")
-def sdk(tls_server: RunningServer) -> Iterator[genai.Client]:
+@contextlib.contextmanager
+def sdk_for(server: RunningServer) -> Iterator[genai.Client]:
     """A google-genai client configured only through the environment lines ``openlive serve`` prints."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GOOGLE_GEMINI_BASE_URL", tls_server.base_url)
-        patch.setenv("SSL_CERT_FILE", str(tls_server.cert))
+        patch.setenv("GOOGLE_GEMINI_BASE_URL", server.base_url)
+        patch.setenv("SSL_CERT_FILE", str(server.cert))
         patch.setenv("GEMINI_API_KEY", API_KEY)
         patch.delenv("GOOGLE_API_KEY", raising=False)
         yield genai.Client()
+
+
+@pytest.fixture(scope="session")
+def sdk(tls_server: RunningServer) -> Iterator[genai.Client]:
+    with sdk_for(tls_server) as client:
+        yield client

@@ -15,7 +15,7 @@ from google import genai
 from google.genai import types
 
 from openlive.backends.asr.model_files import ensure_whisper_base
-from tests.conftest import API_KEY, LIVE_MODEL, RunningServer, start_server, stop_server
+from tests.conftest import LIVE_MODEL, RunningServer, sdk_for, start_server, stop_server
 from tests.speech_e2e.voice import REPLY_WAIT_S, voice_config, voice_session, words_of
 from tests.support.speech import espeak_speech
 from tests.tools_e2e.test_sdk_tools import TASK_TOOLS, text_config
@@ -31,12 +31,8 @@ def optioned_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
 
 @pytest.fixture(scope="module")
 def client(optioned_server: RunningServer) -> Iterator[genai.Client]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GOOGLE_GEMINI_BASE_URL", optioned_server.base_url)
-        patch.setenv("SSL_CERT_FILE", str(optioned_server.cert))
-        patch.setenv("GEMINI_API_KEY", API_KEY)
-        patch.delenv("GOOGLE_API_KEY", raising=False)
-        yield genai.Client()
+    with sdk_for(optioned_server) as client:
+        yield client
 
 
 async def test_the_llm_planner_makes_the_whole_call(client: genai.Client, optioned_server: RunningServer) -> None:

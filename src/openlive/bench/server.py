@@ -12,6 +12,7 @@ exactly as a user would, with a fresh port and API key, and read its memory from
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import socket
@@ -192,8 +193,12 @@ def start_server(
             raise ServerStartError(f"openlive serve exited with {process.returncode}:\n{server.log_text()}")
         if server.cert is None or server.cert.exists():
             with contextlib.suppress(OSError, ValueError, ssl.SSLError):
-                if server.get("/healthz", timeout=2)[0] == 200:
+                status, body = server.get("/healthz", timeout=2)
+                if status == 200:
                     return server
+                if json.loads(body).get("status") == "failed":
+                    server.stop()
+                    raise ServerStartError(f"openlive serve failed to load its models:\n{server.log_text()}")
         time.sleep(_HEALTH_POLL_S)
     server.stop()
     raise ServerStartError(f"openlive serve was not healthy after {timeout_s:.0f} s:\n{server.log_text()}")
