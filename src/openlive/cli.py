@@ -7,7 +7,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from openlive.config import load_settings
+from openlive.config import TOOL_PLANNERS, load_settings
 
 BENCHMARKS = {
     "protocol": "openlive.bench.protocol",
@@ -39,7 +39,7 @@ def _serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--llm-model", type=Path, help="GGUF file for the llama-cpp backend")
     serve.add_argument(
         "--tool-planner",
-        choices=["embedded", "llm"],
+        choices=TOOL_PLANNERS,
         help="function calls by embeddings and rules (default, for a tiny LLM) or wholly by the LLM",
     )
     serve.add_argument("--asr-model", type=Path, help="CTranslate2 Whisper directory (default: packaged base)")
