@@ -60,12 +60,13 @@ _EXAMPLE = re.compile(r"e\.g\.,? [A-Z][a-z]+(?: [A-Z][a-z]+)*, (?P<state>[A-Z]{2
 def with_state(value: str, description: str) -> str:
     """``value`` with its US state added when ``description`` asks for one and ``value`` is a city
     the table knows; spelled out ("Chicago, Illinois") when the description's example is."""
+    city = value.strip()
     example = _EXAMPLE.search(description)
-    state = _STATE_OF_CITY.get(value.strip().lower())
-    if state is None or "," in value or (example is None and not _ASKS_FOR_STATE.search(description)):
+    state = _STATE_OF_CITY.get(city.lower())
+    if state is None or (example is None and not _ASKS_FOR_STATE.search(description)):
         return value
     if example is None or example.group("state") in _US_STATES:
-        return f"{value.strip()}, {state}"
+        return f"{city}, {state}"
     if example.group("state") in _US_STATES.values():
-        return f"{value.strip()}, {_US_STATES[state]}"
+        return f"{city}, {_US_STATES[state]}"
     return value  # another place's form ("e.g. London, UK")

@@ -29,7 +29,7 @@ from openlive.engine.tools.selection import DEFAULT_THRESHOLD, FunctionSelector,
 from openlive.engine.tools.text import (
     COMMAND_VERBS,
     STOPWORDS,
-    all_synonyms,
+    SYNONYM_WORDS,
     content_stems,
     identifier_words,
     joined_split_words,
@@ -105,7 +105,7 @@ class EmbeddedToolPlanner:
         if not declarations or not request.text.strip():
             return []
         # Speech recognition may split a word it knows no better ("Post-pone the report").
-        known_words = COMMAND_VERBS | all_synonyms() | {word for d in declarations for word in _command_words(d)}
+        known_words = COMMAND_VERBS | SYNONYM_WORDS | {word for d in declarations for word in _command_words(d)}
         request = replace(request, text=joined_split_words(request.text, known_words))
         clauses = split_clauses(request.text, declarations)
         if len(clauses) == 1:
@@ -153,13 +153,13 @@ class EmbeddedToolPlanner:
             filled = self._filler.fill(declaration, text, now, cancel, _command_words(declaration))
             if filled is None:
                 continue
-            # A wh-question asks for something: its words are no title or note to act on.
-            if asks and _acts(declaration) and any(is_free_text(name) for name in filled.args):
+            # A wh-question asks for something: its words are no title or note to act on, and what
+            # is left once a free-text value is taken out ("what tasks are" of "what tasks are still
+            # pending") is no request to store that text.
+            keeps_text = asks and any(is_free_text(name) for name in filled.args)
+            if keeps_text and _acts(declaration):
                 continue
             score = item.score
-            # A question's words left once a free-text value is taken out ("what tasks are" of "what
-            # tasks are still pending") are no request to store that text.
-            keeps_text = asks and any(is_free_text(name) for name in filled.args)
             if filled.frame and filled.frame != text and content_stems(filled.frame) and not keeps_text:
                 score = max(score, self.selector.score(filled.frame, declaration))
             score += _EVIDENCE_WEIGHT * (filled.evidence - filled.unused_dates)

@@ -117,8 +117,7 @@ def value_synonyms(label: str) -> tuple[str, ...]:
     return _VALUE_SYNONYMS.get(label.lower(), ())
 
 
-def all_synonyms() -> set[str]:
-    return {member for group in _SYNONYM_GROUPS for member in group}
+SYNONYM_WORDS = frozenset(member for group in _SYNONYM_GROUPS for member in group)
 
 
 def synonym_words(name_words: list[str]) -> set[str]:
